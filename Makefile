@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+# vIOMMU invalidation fast path: assemble, build and test the patched kernel.
+#
+#   make demo      boot the test kernel in QEMU and run the fast-path demo
+#   make check     every test: userspace, KUnit, kselftests, arm64 compile
+#   make patches   export the series (git format-patch, with cover letter)
+#   make tools     userspace tools (build/tools/vqdecode)
+#
+# See README.md.
+
+SHELL    := /bin/bash
+TOP      := $(CURDIR)
+BUILD    := $(TOP)/build
+SRC      := $(BUILD)/linux
+OBJ      := $(BUILD)/obj/x86_64
+OBJ_ARM  := $(BUILD)/obj/arm64
+RESULTS  := $(BUILD)/test-results
+JOBS     ?= $(shell nproc)
+
+# Timestamps and identity are fixed, and ccache's base directory is the
+# checkout, so that a fresh clone on the same machine hits the cache.
+export CCACHE_BASEDIR      := $(TOP)
+export KBUILD_BUILD_TIMESTAMP := 2024-11-17
+export KBUILD_BUILD_USER   := vqueue
+export KBUILD_BUILD_HOST   := build
+
+KMAKE     = $(MAKE) -C $(SRC) O=$(OBJ) ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc"
+KMAKE_ARM = $(MAKE) -C $(SRC) O=$(OBJ_ARM) ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+	    CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc"
+
+.PHONY: all deps tree config kernel headers selftests initramfs tools unit \
+	run-tests arm64-check check demo patches clean distclean
+
+all: kernel
+
+deps:
+	@$(TOP)/harness/install-deps.sh
+
+tree: deps
+	@$(TOP)/harness/assemble-tree.sh $(SRC)
+
+# tinyconfig plus the fragment; regenerated whenever either input changes.
+$(OBJ)/.config: harness/configs/x86_64-test.config $(SRC)/.vq-source-version
+	@mkdir -p $(OBJ)
+	$(KMAKE) -s tinyconfig
+	$(SRC)/scripts/kconfig/merge_config.sh -m -O $(OBJ) $(OBJ)/.config $< >/dev/null
+	$(KMAKE) -s olddefconfig
+	@$(TOP)/harness/check-config.sh $< $(OBJ)/.config
+
+config: tree $(OBJ)/.config
+
+kernel: config
+	@ccache -M 8G >/dev/null
+	$(KMAKE) -j$(JOBS) bzImage 2>&1 | tee $(BUILD)/kernel-build.log; exit $${PIPESTATUS[0]}
+
+headers: config
+	$(KMAKE) -s headers
+
+selftests: headers
+	@$(TOP)/harness/build-selftests.sh $(SRC) $(OBJ) $(BUILD)/selftests
+
+initramfs: selftests
+	@$(TOP)/harness/build-initramfs.sh $(BUILD)/selftests $(BUILD)/initramfs.cpio
+
+tools: tree
+	@$(TOP)/harness/build-tools.sh $(SRC) $(BUILD)/tools
+
+# Userspace unit tests: the result parser, then every userspace test program.
+unit: tree
+	@$(TOP)/harness/run-unit-tests.sh $(SRC) $(RESULTS)
+
+run-tests: kernel initramfs
+	@$(TOP)/harness/run-qemu.sh --mode check --kernel $(OBJ)/arch/x86/boot/bzImage \
+		--initramfs $(BUILD)/initramfs.cpio --out $(RESULTS)
+
+arm64-check: tree
+	@$(TOP)/harness/arm64-check.sh
+
+check:
+	@$(TOP)/harness/check.sh
+
+demo: kernel initramfs
+	@$(TOP)/harness/run-qemu.sh --mode demo --kernel $(OBJ)/arch/x86/boot/bzImage \
+		--initramfs $(BUILD)/initramfs.cpio --out $(BUILD)/demo
+
+patches: tree
+	@$(TOP)/harness/export-patches.sh $(SRC) $(BUILD)/patches
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/selftests $(BUILD)/initramfs.cpio $(RESULTS) $(BUILD)/tools
+
+distclean:
+	rm -rf $(BUILD)

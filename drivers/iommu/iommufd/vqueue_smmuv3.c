@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Arm SMMUv3 command queue format for the iommufd vqueue worker.
+ *
+ * Decides, for each command a guest queued, whether the kernel may forward it
+ * to the host IOMMU driver (stage-1 TLB, context descriptor and ATC
+ * invalidations), complete it (CMD_SYNC), must leave it to the VMM, or must
+ * reject it with CERROR_ILL.  Everything that reaches the host has passed a
+ * strict check: a guest can never make the host issue a command with more
+ * reach than an invalidation of its own stage 1 and its own devices.
+ *
+ * Reserved (RES0) bits: the architecture lets an SMMU either ignore them or
+ * raise CERROR_ILL.  Commands the kernel handles itself (forwarded and
+ * CMD_SYNC) are rejected when any RES0 bit is set, so that no bit whose
+ * meaning a later architecture version defines (TTL128, SCALE[5] with
+ * IDR5.DS) reaches host hardware that may read it.  Linux never sets them.
+ * Commands that exit to the VMM are handed over untouched; the VMM applies
+ * its own policy.  SSec is checked on every command that has it: this is
+ * a Non-secure queue.
+ *
+ * Built in the kernel and in userspace (tools/iommu); keep it pure.
+ */
+#include <linux/bitfield.h>
+#include <linux/bitops.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+
+#include "vqueue_format.h"
+#include "vqueue_smmuv3.h"
+
+#define SMMUV3_F(name)		BIT(IOMMUFD_VQ_FIELD_##name)
+#define SMMUV3_F_STREAM		(SMMUV3_F(SSV) | SMMUV3_F(SSID) | SMMUV3_F(SID))
+#define SMMUV3_F_RANGE		(SMMUV3_F(NUM) | SMMUV3_F(SCALE) | SMMUV3_F(LEAF) | \
+				 SMMUV3_F(TTL) | SMMUV3_F(TG) | SMMUV3_F(ADDR))
+
+/* Bits of each dword that some command uses the same way */
+#define SMMUV3_D0_STREAM	(SMMUV3_CMD0_OP | SMMUV3_CMD0_SSV | \
+				 SMMUV3_CMD0_SSID | SMMUV3_CMD0_SID)
+#define SMMUV3_D0_RANGE		(SMMUV3_CMD0_OP | SMMUV3_CMD0_NUM | \
+				 SMMUV3_CMD0_SCALE | SMMUV3_CMD0_VMID)
+#define SMMUV3_D1_RANGE		(SMMUV3_CMD1_LEAF | SMMUV3_CMD1_TTL | \
+				 SMMUV3_CMD1_TG | SMMUV3_CMD1_ADDR)
+
+/*
+ * Where each decoded field sits.  A field has the same position in every
+ * command that has it; the command's defined-bit mask narrows it where a
+ * command's field is shorter (PREFETCH_ADDR Size, TLBI_S2_IPA address).
+ * Addresses keep their position so that they read as byte addresses.
+ */
+struct smmuv3_field {
+	u64 mask;
+	u8 word;
+	u8 shift;
+};
+
+#define SMMUV3_FIELD(w, m)	{ .mask = (m), .word = (w), .shift = __builtin_ctzll(m) }
+#define SMMUV3_BYTES(w, m)	{ .mask = (m), .word = (w), .shift = 0 }
+
+static const struct smmuv3_field smmuv3_field_pos[IOMMUFD_VQ_NR_FIELDS] = {
+	[IOMMUFD_VQ_FIELD_ASID] = SMMUV3_FIELD(0, SMMUV3_CMD0_ASID),
+	[IOMMUFD_VQ_FIELD_VMID] = SMMUV3_FIELD(0, SMMUV3_CMD0_VMID),
+	[IOMMUFD_VQ_FIELD_SID] = SMMUV3_FIELD(0, SMMUV3_CMD0_SID),
+	[IOMMUFD_VQ_FIELD_SSID] = SMMUV3_FIELD(0, SMMUV3_CMD0_SSID),
+	[IOMMUFD_VQ_FIELD_SSV] = SMMUV3_FIELD(0, SMMUV3_CMD0_SSV),
+	[IOMMUFD_VQ_FIELD_ADDR] = SMMUV3_BYTES(1, SMMUV3_CMD1_ADDR),
+	[IOMMUFD_VQ_FIELD_LEAF] = SMMUV3_FIELD(1, SMMUV3_CMD1_LEAF),
+	[IOMMUFD_VQ_FIELD_TG] = SMMUV3_FIELD(1, SMMUV3_CMD1_TG),
+	[IOMMUFD_VQ_FIELD_TTL] = SMMUV3_FIELD(1, SMMUV3_CMD1_TTL),
+	[IOMMUFD_VQ_FIELD_NUM] = SMMUV3_FIELD(0, SMMUV3_CMD0_NUM),
+	[IOMMUFD_VQ_FIELD_SCALE] = SMMUV3_FIELD(0, SMMUV3_CMD0_SCALE),
+	[IOMMUFD_VQ_FIELD_RANGE] = SMMUV3_FIELD(1, SMMUV3_CMD1_RANGE),
+	[IOMMUFD_VQ_FIELD_SIZE] = SMMUV3_FIELD(1, SMMUV3_CMD1_SIZE),
+	[IOMMUFD_VQ_FIELD_GLOBAL] = SMMUV3_FIELD(0, SMMUV3_CMD0_GLOBAL),
+	[IOMMUFD_VQ_FIELD_CS] = SMMUV3_FIELD(0, SMMUV3_CMD0_CS),
+	[IOMMUFD_VQ_FIELD_MSH] = SMMUV3_FIELD(0, SMMUV3_CMD0_MSH),
+	[IOMMUFD_VQ_FIELD_MSIATTR] = SMMUV3_FIELD(0, SMMUV3_CMD0_MSIATTR),
+	[IOMMUFD_VQ_FIELD_MSIADDR] = SMMUV3_BYTES(1, SMMUV3_CMD1_MSIADDR),
+	[IOMMUFD_VQ_FIELD_MSIDATA] = SMMUV3_FIELD(0, SMMUV3_CMD0_MSIDATA),
+	[IOMMUFD_VQ_FIELD_RESP] = SMMUV3_FIELD(1, SMMUV3_CMD1_RESP),
+	[IOMMUFD_VQ_FIELD_STAG] = SMMUV3_FIELD(1, SMMUV3_CMD1_STAG),
+};
+
+/* The command has an SSec bit, which must be 0 on a Non-secure queue */
+#define SMMUV3_OPF_SSEC		BIT(0)
+
+/**
+ * struct smmuv3_op - What this format knows about one opcode
+ * @name: Architecture name; NULL for a reserved opcode.
+ * @defined: Bits of dword 0 and 1 that have a meaning (the rest are RES0).
+ * @fields: Decoded fields, BIT(&enum iommufd_vq_field).
+ * @class: Class when the command passes every check.
+ * @flags: SMMUV3_OPF_*.
+ *
+ * Commands this vSMMU never accepts are listed too, with class illegal, so
+ * that vqdecode can name them and show their fields.
+ */
+struct smmuv3_op {
+	const char *name;
+	u64 defined[2];
+	u32 fields;
+	u8 class;
+	u8 flags;
+};
+
+#define SMMUV3_OP(op, cls, ...)						\
+	[SMMUV3_##op] = { .name = #op, .class = IOMMUFD_VQ_CLASS_##cls, __VA_ARGS__ }
+
+static const struct smmuv3_op smmuv3_ops[SMMUV3_CMD_DPTI_PA + 1] = {
+	SMMUV3_OP(CMD_PREFETCH_CONFIG, EXIT, .flags = SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_D0_STREAM | SMMUV3_CMD0_SSEC },
+		  .fields = SMMUV3_F_STREAM),
+	SMMUV3_OP(CMD_PREFETCH_ADDR, EXIT, .flags = SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_D0_STREAM | SMMUV3_CMD0_SSEC,
+			       GENMASK_ULL(4, 0) | SMMUV3_CMD1_ADDR },
+		  .fields = SMMUV3_F_STREAM | SMMUV3_F(SIZE) | SMMUV3_F(ADDR)),
+	SMMUV3_OP(CMD_CFGI_STE, EXIT, .flags = SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID,
+			       SMMUV3_CMD1_LEAF },
+		  .fields = SMMUV3_F(SID) | SMMUV3_F(LEAF)),
+	SMMUV3_OP(CMD_CFGI_STE_RANGE, EXIT, .flags = SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID,
+			       SMMUV3_CMD1_RANGE },
+		  .fields = SMMUV3_F(SID) | SMMUV3_F(RANGE)),
+	SMMUV3_OP(CMD_CFGI_CD, INVALIDATE, .flags = SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC |
+			       SMMUV3_CMD0_SSID | SMMUV3_CMD0_SID,
+			       SMMUV3_CMD1_LEAF },
+		  .fields = SMMUV3_F(SSID) | SMMUV3_F(SID) | SMMUV3_F(LEAF)),
+	SMMUV3_OP(CMD_CFGI_CD_ALL, INVALIDATE, .flags = SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID },
+		  .fields = SMMUV3_F(SID)),
+	/* No MPAM on a vSMMU */
+	SMMUV3_OP(CMD_CFGI_VMS_PIDM, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_NH_ALL, INVALIDATE,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_VMID },
+		  .fields = SMMUV3_F(VMID)),
+	SMMUV3_OP(CMD_TLBI_NH_ASID, INVALIDATE,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_VMID | SMMUV3_CMD0_ASID },
+		  .fields = SMMUV3_F(VMID) | SMMUV3_F(ASID)),
+	SMMUV3_OP(CMD_TLBI_NH_VA, INVALIDATE,
+		  .defined = { SMMUV3_D0_RANGE | SMMUV3_CMD0_ASID, SMMUV3_D1_RANGE },
+		  .fields = SMMUV3_F_RANGE | SMMUV3_F(VMID) | SMMUV3_F(ASID)),
+	SMMUV3_OP(CMD_TLBI_NH_VAA, INVALIDATE,
+		  .defined = { SMMUV3_D0_RANGE, SMMUV3_D1_RANGE },
+		  .fields = SMMUV3_F_RANGE | SMMUV3_F(VMID)),
+	/* Secure queue only */
+	SMMUV3_OP(CMD_TLBI_EL3_ALL, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_EL3_VA, ILLEGAL,
+		  .defined = { SMMUV3_CMD0_OP, SMMUV3_D1_RANGE },
+		  .fields = SMMUV3_F(LEAF) | SMMUV3_F(TTL) | SMMUV3_F(TG) |
+			    SMMUV3_F(ADDR)),
+	/* A vSMMU advertises IDR0.Hyp == 0 */
+	SMMUV3_OP(CMD_TLBI_EL2_ALL, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_EL2_ASID, ILLEGAL,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_ASID },
+		  .fields = SMMUV3_F(ASID)),
+	SMMUV3_OP(CMD_TLBI_EL2_VA, ILLEGAL,
+		  .defined = { SMMUV3_D0_RANGE | SMMUV3_CMD0_ASID, SMMUV3_D1_RANGE },
+		  .fields = SMMUV3_F_RANGE | SMMUV3_F(ASID)),
+	SMMUV3_OP(CMD_TLBI_EL2_VAA, ILLEGAL,
+		  .defined = { SMMUV3_D0_RANGE, SMMUV3_D1_RANGE },
+		  .fields = SMMUV3_F_RANGE),
+	/* The guest owns stage 1 only; stage 2 belongs to the host */
+	SMMUV3_OP(CMD_TLBI_S12_VMALL, ILLEGAL,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_VMID },
+		  .fields = SMMUV3_F(VMID)),
+	SMMUV3_OP(CMD_TLBI_S2_IPA, ILLEGAL,
+		  .defined = { SMMUV3_D0_RANGE,
+			       SMMUV3_CMD1_LEAF | SMMUV3_CMD1_TTL |
+			       SMMUV3_CMD1_TG | SMMUV3_CMD1_IPA },
+		  .fields = SMMUV3_F_RANGE | SMMUV3_F(VMID)),
+	SMMUV3_OP(CMD_TLBI_NSNH_ALL, INVALIDATE,
+		  .defined = { SMMUV3_CMD0_OP }),
+	SMMUV3_OP(CMD_ATC_INV, INVALIDATE,
+		  .defined = { SMMUV3_D0_STREAM | SMMUV3_CMD0_GLOBAL,
+			       SMMUV3_CMD1_SIZE | SMMUV3_CMD1_ADDR },
+		  .fields = SMMUV3_F_STREAM | SMMUV3_F(GLOBAL) | SMMUV3_F(SIZE) |
+			    SMMUV3_F(ADDR)),
+	SMMUV3_OP(CMD_PRI_RESP, EXIT,
+		  .defined = { SMMUV3_D0_STREAM,
+			       GENMASK_ULL(8, 0) | SMMUV3_CMD1_RESP },
+		  .fields = SMMUV3_F_STREAM | SMMUV3_F(RESP)),
+	SMMUV3_OP(CMD_RESUME, EXIT, .flags = SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC |
+			       GENMASK_ULL(13, 12) | SMMUV3_CMD0_SID,
+			       SMMUV3_CMD1_STAG },
+		  .fields = SMMUV3_F(SID) | SMMUV3_F(STAG)),
+	SMMUV3_OP(CMD_STALL_TERM, EXIT, .flags = SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID },
+		  .fields = SMMUV3_F(SID)),
+	SMMUV3_OP(CMD_SYNC, SYNC,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_CS | SMMUV3_CMD0_MSH |
+			       SMMUV3_CMD0_MSIATTR | SMMUV3_CMD0_MSIDATA,
+			       SMMUV3_CMD1_MSIADDR },
+		  .fields = SMMUV3_F(CS) | SMMUV3_F(MSH) | SMMUV3_F(MSIATTR) |
+			    SMMUV3_F(MSIADDR) | SMMUV3_F(MSIDATA)),
+	/* Secure queue only */
+	SMMUV3_OP(CMD_TLBI_S_EL2_ALL, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_S_EL2_ASID, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_S_EL2_VA, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_S_EL2_VAA, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_S_S12_VMALL, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_S_S2_IPA, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_SNH_ALL, ILLEGAL),
+	/* A vSMMU advertises no DPT */
+	SMMUV3_OP(CMD_DPTI_ALL, ILLEGAL),
+	SMMUV3_OP(CMD_DPTI_PA, ILLEGAL),
+};
+
+static u32 smmuv3_ptr_mask(const struct iommufd_vq_geometry *geo)
+{
+	/* Index bits and the wrap bit just above them */
+	return (2U << geo->log2_entries) - 1;
+}
+
+static int smmuv3_geometry(u64 base_reg, unsigned int max_log2,
+			   struct iommufd_vq_geometry *geo)
+{
+	unsigned int log2 = FIELD_GET(SMMUV3_Q_BASE_LOG2SIZE, base_reg);
+	u64 align;
+
+	/* LOG2SIZE above IDR1.CMDQS is capped, not an error */
+	max_log2 = min_t(unsigned int, max_log2, SMMUV3_Q_MAX_LOG2SIZE);
+	log2 = min(log2, max_log2);
+	/* The SMMU aligns the base to the queue size, and to at least 32 */
+	align = max_t(u64, 16ULL << log2, 32);
+
+	geo->base = base_reg & SMMUV3_Q_BASE_ADDR & ~(align - 1);
+	geo->log2_entries = log2;
+	geo->entry_size = 16;
+	return 0;
+}
+
+static bool smmuv3_consistent(const struct iommufd_vq_geometry *geo, u32 prod,
+			      u32 cons)
+{
+	/* More than a full queue ahead means PROD is behind CONS or lapped it */
+	return ((prod - cons) & smmuv3_ptr_mask(geo)) <= BIT(geo->log2_entries);
+}
+
+static bool smmuv3_empty(const struct iommufd_vq_geometry *geo, u32 prod,
+			 u32 cons)
+{
+	return !((prod ^ cons) & smmuv3_ptr_mask(geo));
+}
+
+static bool smmuv3_full(const struct iommufd_vq_geometry *geo, u32 prod,
+			u32 cons)
+{
+	return ((prod ^ cons) & smmuv3_ptr_mask(geo)) == BIT(geo->log2_entries);
+}
+
+static u32 smmuv3_pending(const struct iommufd_vq_geometry *geo, u32 prod,
+			  u32 cons)
+{
+	u32 n = (prod - cons) & smmuv3_ptr_mask(geo);
+
+	return n <= BIT(geo->log2_entries) ? n : 0;
+}
+
+static u32 smmuv3_index(const struct iommufd_vq_geometry *geo, u32 reg)
+{
+	return reg & (BIT(geo->log2_entries) - 1);
+}
+
+static u32 smmuv3_contig(const struct iommufd_vq_geometry *geo, u32 prod,
+			 u32 cons)
+{
+	return min(smmuv3_pending(geo, prod, cons),
+		   (u32)BIT(geo->log2_entries) - smmuv3_index(geo, cons));
+}
+
+static u32 smmuv3_advance(const struct iommufd_vq_geometry *geo, u32 reg,
+			  u32 n)
+{
+	u32 mask = smmuv3_ptr_mask(geo);
+
+	/* CONS.ERR and the RES0 bits above the wrap bit stay as they are */
+	return (reg & ~mask) | ((reg + n) & mask);
+}
+
+/*
+ * Range rules of Arm IHI 0070 4.4.1.1.  With TG == 0 the range fields are
+ * RES0.  With TG != 0, NUM == SCALE == TTL == 0 is a reserved encoding that
+ * raises CERROR_ILL, and so is TTL == 1 with a 16KB granule, which an SMMU
+ * without IDR5.DS (a vSMMU never advertises it) treats as TTL == 0.
+ */
+static bool smmuv3_range_ok(u64 w0, u64 w1)
+{
+	u64 range = w0 & (SMMUV3_CMD0_NUM | SMMUV3_CMD0_SCALE);
+	u64 ttl = FIELD_GET(SMMUV3_CMD1_TTL, w1);
+	u64 tg = FIELD_GET(SMMUV3_CMD1_TG, w1);
+
+	if (tg == SMMUV3_TG_ANY)
+		return !(range | ttl);
+	if (tg == SMMUV3_TG_16K && ttl == 1)
+		ttl = 0;
+	return range || ttl;
+}
+
+static bool smmuv3_legal(const struct smmuv3_op *d, u64 w0, u64 w1)
+{
+	if (d->class == IOMMUFD_VQ_CLASS_ILLEGAL)
+		return false;
+	if ((d->flags & SMMUV3_OPF_SSEC) && (w0 & SMMUV3_CMD0_SSEC))
+		return false;
+
+	switch (FIELD_GET(SMMUV3_CMD0_OP, w0)) {
+	case SMMUV3_CMD_PRI_RESP:
+		return FIELD_GET(SMMUV3_CMD1_RESP, w1) != SMMUV3_PRI_RESP_ILLEGAL;
+	case SMMUV3_CMD_SYNC:
+		if (FIELD_GET(SMMUV3_CMD0_CS, w0) == 3)
+			return false;
+		break;
+	case SMMUV3_CMD_ATC_INV:
+		/* Optional in the architecture; nothing spans more than 2^64 */
+		if (FIELD_GET(SMMUV3_CMD1_SIZE, w1) > SMMUV3_ATC_INV_SIZE_ALL)
+			return false;
+		break;
+	case SMMUV3_CMD_TLBI_NH_VA:
+	case SMMUV3_CMD_TLBI_NH_VAA:
+		if (!smmuv3_range_ok(w0, w1))
+			return false;
+		break;
+	}
+
+	if (d->class == IOMMUFD_VQ_CLASS_EXIT)
+		return true;
+	return !((w0 & ~d->defined[0]) | (w1 & ~d->defined[1]));
+}
+
+static const struct smmuv3_op *smmuv3_op(u16 opcode)
+{
+	if (opcode >= ARRAY_SIZE(smmuv3_ops) || !smmuv3_ops[opcode].name)
+		return NULL;
+	return &smmuv3_ops[opcode];
+}
+
+/*
+ * The worker's per-entry path: classification only reads the few fields the
+ * rules need, straight from the words.
+ */
+static void smmuv3_decode(const struct iommufd_vq_geometry *geo,
+			  const __le64 *raw, struct iommufd_vq_entry *e)
+{
+	u64 w0 = le64_to_cpu(raw[0]);
+	u64 w1 = le64_to_cpu(raw[1]);
+	const struct smmuv3_op *d;
+
+	e->words[0] = w0;
+	e->words[1] = w1;
+	e->opcode = FIELD_GET(SMMUV3_CMD0_OP, w0);
+	e->present = 0;
+
+	d = smmuv3_op(e->opcode);
+	if (d && smmuv3_legal(d, w0, w1)) {
+		e->class = d->class;
+		e->error = SMMUV3_CERROR_NONE;
+	} else {
+		e->class = IOMMUFD_VQ_CLASS_ILLEGAL;
+		e->error = SMMUV3_CERROR_ILL;
+	}
+}
+
+static void smmuv3_fields(struct iommufd_vq_entry *e)
+{
+	const struct smmuv3_op *d = smmuv3_op(e->opcode);
+	u32 fields;
+
+	e->present = d ? d->fields : 0;
+	for (fields = e->present; fields; fields &= fields - 1) {
+		unsigned int f = __ffs(fields);
+		const struct smmuv3_field *pos = &smmuv3_field_pos[f];
+
+		e->val[f] = (e->words[pos->word] & pos->mask &
+			     d->defined[pos->word]) >> pos->shift;
+	}
+}
+
+static int smmuv3_translate(const struct iommufd_vq_entry *e,
+			    const struct iommufd_vq_idmap *map, __le64 *out)
+{
+	u64 w0 = e->words[0];
+	u64 w1 = e->words[1];
+	u32 psid;
+	int ret;
+
+	if (e->class != IOMMUFD_VQ_CLASS_INVALIDATE)
+		return -EINVAL;
+
+	switch (e->opcode) {
+	case SMMUV3_CMD_TLBI_NSNH_ALL:
+		/*
+		 * The guest's whole non-secure, non-hyp world is stage 1 of its
+		 * own VMID, and the backend supplies that VMID.
+		 */
+		w0 = FIELD_PREP(SMMUV3_CMD0_OP, SMMUV3_CMD_TLBI_NH_ALL);
+		w1 = 0;
+		break;
+	case SMMUV3_CMD_ATC_INV:
+	case SMMUV3_CMD_CFGI_CD:
+	case SMMUV3_CMD_CFGI_CD_ALL:
+		ret = map ? map->lookup(map, FIELD_GET(SMMUV3_CMD0_SID, w0),
+					&psid) : -ENOENT;
+		if (ret)
+			return ret;
+		w0 = (w0 & ~SMMUV3_CMD0_SID) | FIELD_PREP(SMMUV3_CMD0_SID, psid);
+		break;
+	}
+
+	out[0] = cpu_to_le64(w0);
+	out[1] = cpu_to_le64(w1);
+	return 0;
+}
+
+static void smmuv3_sync(const struct iommufd_vq_entry *e,
+			struct iommufd_vq_sync *s)
+{
+	s->addr = e->words[1] & SMMUV3_CMD1_MSIADDR;
+	s->data = FIELD_GET(SMMUV3_CMD0_MSIDATA, e->words[0]);
+	s->flags = 0;
+
+	/*
+	 * CS=IRQ: an MSI to a non-zero MSIAddress when the vSMMU advertises
+	 * IDR0.MSI (Linux points it at the CMD_SYNC's own slot and polls it),
+	 * and the wired CMD_SYNC interrupt when it has one.  The worker knows
+	 * which of the two the VMM emulates.  CS=SEV and CS=NONE signal
+	 * nothing: consumption of the CMD_SYNC is the completion.
+	 */
+	if (FIELD_GET(SMMUV3_CMD0_CS, e->words[0]) == SMMUV3_SYNC_CS_IRQ) {
+		s->flags = IOMMUFD_VQ_SYNC_IRQ;
+		if (s->addr)
+			s->flags |= IOMMUFD_VQ_SYNC_WRITE;
+	}
+}
+
+static u32 smmuv3_cons_error(u32 cons, unsigned int err)
+{
+	return (cons & ~SMMUV3_CONS_ERR) | FIELD_PREP(SMMUV3_CONS_ERR, err);
+}
+
+static const char *smmuv3_op_name(const struct iommufd_vq_entry *e)
+{
+	if (e->opcode >= ARRAY_SIZE(smmuv3_ops))
+		return NULL;
+	if (e->opcode == SMMUV3_CMD_CFGI_STE_RANGE &&
+	    FIELD_GET(SMMUV3_CMD1_RANGE, e->words[1]) == SMMUV3_CFGI_RANGE_ALL)
+		return "CMD_CFGI_ALL";
+	return smmuv3_ops[e->opcode].name;
+}
+
+const struct iommufd_vq_format iommufd_vq_smmuv3_format = {
+	.name = "smmuv3",
+	.max_log2_entries = SMMUV3_Q_MAX_LOG2SIZE,
+	.geometry = smmuv3_geometry,
+	.consistent = smmuv3_consistent,
+	.empty = smmuv3_empty,
+	.full = smmuv3_full,
+	.pending = smmuv3_pending,
+	.contig = smmuv3_contig,
+	.index = smmuv3_index,
+	.advance = smmuv3_advance,
+	.decode = smmuv3_decode,
+	.fields = smmuv3_fields,
+	.translate = smmuv3_translate,
+	.sync = smmuv3_sync,
+	.cons_error = smmuv3_cons_error,
+	.op_name = smmuv3_op_name,
+};

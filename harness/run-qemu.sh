@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the test kernel under QEMU TCG, run the suites of one mode, collect.
+#   run-qemu.sh --mode check|demo --kernel BZIMAGE --initramfs CPIO --out DIR
+# The guest's kernel log (ttyS0) and the suites' output (ttyS1) are kept apart;
+# the collector turns them into per-suite files and verdicts under DIR.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+mode=check kernel= initramfs= out=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--mode) mode=$2; shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--initramfs) initramfs=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) echo "run-qemu: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -f "$kernel" ] && [ -f "$initramfs" ] && [ -n "$out" ] ||
+	{ echo "run-qemu: need --kernel, --initramfs and --out" >&2; exit 2; }
+
+# Boot, kmemleak scans and reboot take about a minute under TCG with KASAN;
+# leave room for a slow machine on top of the suites' own limits.
+limit=240
+expect=()
+while read -r name timeout modes program args; do
+	case "$name" in ''|'#'*) continue ;; esac
+	case ",$modes," in *",$mode,"*) ;; *) continue ;; esac
+	limit=$((limit + timeout))
+	expect+=("$name=$timeout")
+done < "$top/harness/suites"
+
+raw=$out/raw
+rm -rf "$out/kunit" "$out/kselftest" "$raw" "$out/verdicts/qemu.tap"
+mkdir -p "$raw"
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2G
+      -nodefaults -no-user-config -display none -no-reboot
+      -kernel "$kernel" -initrd "$initramfs"
+      -append "console=ttyS0 panic=-1 vqtest.mode=$mode"
+      -serial "file:$raw/kernel.log")
+if [ "$mode" = demo ]; then
+	qemu+=(-chardev "stdio,id=tests,logfile=$raw/tests.log,signal=off"
+	       -serial chardev:tests)
+else
+	qemu+=(-serial "file:$raw/tests.log")
+fi
+
+echo "run-qemu: booting ($mode mode, at most ${limit}s); kernel log in $out/kernel.log"
+start=$SECONDS
+timeout --kill-after=10 "$limit" "${qemu[@]}" </dev/null
+status=$?
+echo "run-qemu: QEMU exited with status $status after $((SECONDS - start))s"
+python3 "$top/harness/results.py" collect --kernel-log "$raw/kernel.log" \
+	--tests-log "$raw/tests.log" --out "$out" --qemu-status "$status" \
+	--expect "${expect[@]}"
