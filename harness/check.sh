@@ -29,8 +29,8 @@ stage() {
 	return $rc
 }
 
-# tap-stage NAME COMMAND...: a step that prints its own verdicts as TAP.
-tap-stage() {
+# tap_stage NAME COMMAND...: a step that prints its own verdicts as TAP.
+tap_stage() {
 	local name=$1 start=$SECONDS
 	shift
 	printf '== %-28s ' "$name"
@@ -54,7 +54,7 @@ stage deps "build dependencies installed" make -s deps || finish
 stage tree "kernel tree assembled from the series" make -s tree || finish
 stage unit "userspace unit tests pass" make -s unit
 if stage kernel "x86_64 test kernel builds" make kernel; then
-	tap-stage kernel-warnings bash -c '
+	tap_stage kernel-warnings bash -c '
 		if w=$(harness/project-warnings.sh build/linux build/kernel-build.log); then
 			printf "TAP version 13\n1..1\nok 1 - no compiler warnings in project files (x86_64)\n"
 		else
@@ -78,7 +78,7 @@ if stage kernel "x86_64 test kernel builds" make kernel; then
 		fi
 	fi
 fi
-tap-stage arm64 harness/arm64-check.sh
-tap-stage patches harness/export-patches.sh build/linux build/patches --verify
+tap_stage arm64 harness/arm64-check.sh
+tap_stage patches harness/export-patches.sh build/linux build/patches --verify
 echo "== total                        $((SECONDS - started))s"
 finish

@@ -28,10 +28,12 @@ static void usage(FILE *f)
 		"\n"
 		"Input (FILE, or standard input): 64-bit words in hex, \"0x\" optional,\n"
 		"separated by white space; each entry is its words in memory order\n"
-		"(an SMMUv3 command is dword0 then dword1).  '#' starts a comment.\n"
+		"(an SMMUv3 command is dword0 then dword1, a VT-d descriptor qw0 qw1,\n"
+		"and qw2 qw3 for vtd256).  '#' starts a comment.\n"
 		"\n"
 		"Output: {\"op\":NAME,\"class\":CLASS[,\"error\":CODE],\"opcode\":N,FIELD:N...}\n"
-		"CLASS is invalidate, sync, exit, illegal or nop; error only for illegal.\n"
+		"CLASS is invalidate, sync, exit, illegal or nop; error only for illegal\n"
+		"(VT-d: \"error\":\"IQE\",\"iqei\":N).\n"
 		"\n"
 		"Options:\n"
 		"  -f, --format FORMAT  queue format:");
@@ -39,6 +41,7 @@ static void usage(FILE *f)
 		fprintf(f, " %s", vq_tool_formats[i].name);
 	fprintf(f,
 		"\n"
+		"                       (vtd128, vtd256: VT-d with IQA.DW 0, 1)\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"Exit status: 0, or 1 on bad arguments or bad input.\n");

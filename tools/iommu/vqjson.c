@@ -2,9 +2,10 @@
 /*
  * JSON rendering of decoded vqueue entries, shared by vqdecode and its tests.
  *
- * One object per entry: "op", "class", "error" (illegal entries only),
- * "opcode", then every decoded field in enum iommufd_vq_field order.  The
- * shape is the same for every format; a format only adds fields.
+ * One object per entry: "op", "class", "error" (illegal entries only, with
+ * the format's reason code when it has one), "opcode", then every decoded
+ * field in enum iommufd_vq_field order.  The shape is the same for every
+ * format; a format only adds fields.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +19,9 @@ static const char *const smmuv3_errors[] = {
 	"CERROR_NONE", "CERROR_ILL", "CERROR_ABT", "CERROR_ATC_INV_SYNC",
 };
 
-/* New formats (vtd128, vtd256) go here; entry_size sets the words per entry */
+static const char *const vtd_errors[] = { "IQE" };
+
+/* entry_size sets the words per entry, and for VT-d the descriptor width */
 const struct vq_tool_format vq_tool_formats[] = {
 	{
 		.name = "smmuv3",
@@ -26,6 +29,22 @@ const struct vq_tool_format vq_tool_formats[] = {
 		.geo = { .entry_size = 16 },
 		.errors = smmuv3_errors,
 		.nr_errors = ARRAY_SIZE(smmuv3_errors),
+	},
+	{
+		.name = "vtd128",
+		.fmt = &iommufd_vq_vtd_format,
+		.geo = { .entry_size = 16 },
+		.errors = vtd_errors,
+		.nr_errors = ARRAY_SIZE(vtd_errors),
+		.error_key = "iqei",
+	},
+	{
+		.name = "vtd256",
+		.fmt = &iommufd_vq_vtd_format,
+		.geo = { .entry_size = 32 },
+		.errors = vtd_errors,
+		.nr_errors = ARRAY_SIZE(vtd_errors),
+		.error_key = "iqei",
 	},
 };
 
@@ -53,6 +72,24 @@ static const char *const field_names[IOMMUFD_VQ_NR_FIELDS] = {
 	[IOMMUFD_VQ_FIELD_MSIDATA] = "msidata",
 	[IOMMUFD_VQ_FIELD_RESP] = "resp",
 	[IOMMUFD_VQ_FIELD_STAG] = "stag",
+	[IOMMUFD_VQ_FIELD_TYPE] = "type",
+	[IOMMUFD_VQ_FIELD_GRAN] = "granularity",
+	[IOMMUFD_VQ_FIELD_DID] = "did",
+	[IOMMUFD_VQ_FIELD_PASID] = "pasid",
+	[IOMMUFD_VQ_FIELD_PFSID] = "pfsid",
+	[IOMMUFD_VQ_FIELD_AM] = "am",
+	[IOMMUFD_VQ_FIELD_IH] = "ih",
+	[IOMMUFD_VQ_FIELD_SW] = "sw",
+	[IOMMUFD_VQ_FIELD_IF] = "if",
+	[IOMMUFD_VQ_FIELD_FN] = "fn",
+	[IOMMUFD_VQ_FIELD_PD] = "pd",
+	[IOMMUFD_VQ_FIELD_STATUS_DATA] = "status_data",
+	[IOMMUFD_VQ_FIELD_STATUS_ADDR] = "status_addr",
+	[IOMMUFD_VQ_FIELD_IIDX] = "iidx",
+	[IOMMUFD_VQ_FIELD_IM] = "im",
+	[IOMMUFD_VQ_FIELD_FM] = "fm",
+	[IOMMUFD_VQ_FIELD_DW] = "dw",
+	[IOMMUFD_VQ_FIELD_DR] = "dr",
 };
 
 static const char *const class_names[] = {
@@ -110,7 +147,10 @@ int vq_json(char *buf, size_t len, const struct vq_tool_format *tf,
 	else
 		put(buf, len, &pos, "{\"op\":\"RESERVED_0x%02x\"", e->opcode);
 	put(buf, len, &pos, ",\"class\":\"%s\"", class_names[e->class]);
-	if (e->class == IOMMUFD_VQ_CLASS_ILLEGAL) {
+	if (e->class == IOMMUFD_VQ_CLASS_ILLEGAL && tf->error_key) {
+		put(buf, len, &pos, ",\"error\":\"%s\",\"%s\":%u",
+		    tf->errors[0], tf->error_key, e->error);
+	} else if (e->class == IOMMUFD_VQ_CLASS_ILLEGAL) {
 		if (e->error < tf->nr_errors)
 			put(buf, len, &pos, ",\"error\":\"%s\"",
 			    tf->errors[e->error]);
@@ -119,7 +159,7 @@ int vq_json(char *buf, size_t len, const struct vq_tool_format *tf,
 	}
 	put(buf, len, &pos, ",\"opcode\":%u", e->opcode);
 	for (f = 0; f < IOMMUFD_VQ_NR_FIELDS; f++)
-		if (e->present & (1U << f))
+		if (e->present & (1ULL << f))
 			put(buf, len, &pos, ",\"%s\":%llu", field_names[f],
 			    (unsigned long long)e->val[f]);
 	put(buf, len, &pos, "}");

@@ -16,6 +16,9 @@
  * @geo: Geometry to decode with; only the entry size matters here.
  * @errors: Names of the format's error codes, indexed by code.
  * @nr_errors: Number of entries in @errors.
+ * @error_key: For a format with one error whose reason is a number (VT-d:
+ *	IQE, and IQERCD.IQEI), the key of that number; @errors then has the
+ *	error's name only.
  */
 struct vq_tool_format {
 	const char *name;
@@ -23,6 +26,7 @@ struct vq_tool_format {
 	struct iommufd_vq_geometry geo;
 	const char *const *errors;
 	unsigned int nr_errors;
+	const char *error_key;
 };
 
 extern const struct vq_tool_format vq_tool_formats[];

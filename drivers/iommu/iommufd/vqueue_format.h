@@ -3,10 +3,10 @@
  * Guest invalidation queue formats for the iommufd vqueue worker.
  *
  * A vqueue consumes a command queue that a guest keeps in its own memory for
- * an emulated IOMMU (SMMUv3 CMDQ, and later the VT-d invalidation queue).  The
- * worker owns the loop, the guest memory accesses, the batching and the
- * registers; everything that depends on the queue's architecture is a pure
- * function behind struct iommufd_vq_format.
+ * an emulated IOMMU (SMMUv3 CMDQ, VT-d invalidation queue).  The worker owns
+ * the loop, the guest memory accesses, the batching and the registers;
+ * everything that depends on the queue's architecture is a pure function
+ * behind struct iommufd_vq_format.
  *
  * Pure means: no allocation, no locking, no I/O, no sleeping and no global
  * state.  The same object file builds in the kernel and in userspace (see
@@ -53,20 +53,44 @@ enum iommufd_vq_class {
  * @IOMMUFD_VQ_FIELD_NUM: SMMUv3 range granule multiplier minus one.
  * @IOMMUFD_VQ_FIELD_SCALE: SMMUv3 range scale (log2).
  * @IOMMUFD_VQ_FIELD_RANGE: SMMUv3 CFGI_STE_RANGE: 2^(RANGE+1) StreamIDs.
- * @IOMMUFD_VQ_FIELD_SIZE: SMMUv3 ATC_INV / PREFETCH_ADDR size (log2 pages).
+ * @IOMMUFD_VQ_FIELD_SIZE: SMMUv3 ATC_INV / PREFETCH_ADDR size (log2 pages);
+ *	VT-d device-TLB S bit (the address encodes the size).
  * @IOMMUFD_VQ_FIELD_GLOBAL: SMMUv3 ATC_INV global (all sub-streams).
  * @IOMMUFD_VQ_FIELD_CS: SMMUv3 CMD_SYNC completion signal.
  * @IOMMUFD_VQ_FIELD_MSH: SMMUv3 CMD_SYNC MSI shareability.
  * @IOMMUFD_VQ_FIELD_MSIATTR: SMMUv3 CMD_SYNC MSI memory attributes.
- * @IOMMUFD_VQ_FIELD_MSIADDR: Byte address of the completion write.
- * @IOMMUFD_VQ_FIELD_MSIDATA: 32-bit value of the completion write.
- * @IOMMUFD_VQ_FIELD_RESP: SMMUv3 PRI_RESP response code.
+ * @IOMMUFD_VQ_FIELD_MSIADDR: SMMUv3 CMD_SYNC: byte address of the completion
+ *	write.
+ * @IOMMUFD_VQ_FIELD_MSIDATA: SMMUv3 CMD_SYNC: 32-bit value of the completion
+ *	write.
+ * @IOMMUFD_VQ_FIELD_RESP: SMMUv3 PRI_RESP, VT-d page group response: response
+ *	code.
  * @IOMMUFD_VQ_FIELD_STAG: SMMUv3 RESUME stall tag.
+ * @IOMMUFD_VQ_FIELD_TYPE: VT-d descriptor type.
+ * @IOMMUFD_VQ_FIELD_GRAN: VT-d granularity (G).
+ * @IOMMUFD_VQ_FIELD_DID: VT-d domain ID, as the guest wrote it.
+ * @IOMMUFD_VQ_FIELD_PASID: VT-d PASID.
+ * @IOMMUFD_VQ_FIELD_PFSID: VT-d physical function source ID.
+ * @IOMMUFD_VQ_FIELD_AM: VT-d address mask: 2^AM 4KiB pages.
+ * @IOMMUFD_VQ_FIELD_IH: VT-d invalidation hint: only leaf entries changed.
+ * @IOMMUFD_VQ_FIELD_SW: VT-d wait: write the status data.
+ * @IOMMUFD_VQ_FIELD_IF: VT-d wait: signal the completion interrupt.
+ * @IOMMUFD_VQ_FIELD_FN: VT-d wait: fence later descriptors.
+ * @IOMMUFD_VQ_FIELD_PD: VT-d wait: drain page requests.
+ * @IOMMUFD_VQ_FIELD_STATUS_DATA: VT-d wait: 32-bit value of the status
+ *	write.
+ * @IOMMUFD_VQ_FIELD_STATUS_ADDR: VT-d wait: byte address of the status
+ *	write.
+ * @IOMMUFD_VQ_FIELD_IIDX: VT-d interrupt entry cache: interrupt index.
+ * @IOMMUFD_VQ_FIELD_IM: VT-d interrupt entry cache: index mask (log2).
+ * @IOMMUFD_VQ_FIELD_FM: VT-d context cache: function mask.
+ * @IOMMUFD_VQ_FIELD_DW: VT-d IOTLB: drain writes.
+ * @IOMMUFD_VQ_FIELD_DR: VT-d IOTLB: drain reads.
  * @IOMMUFD_VQ_NR_FIELDS: Number of fields.
  *
  * The set is shared by all formats so that consumers (the vqdecode tool, the
  * tests, tracing) handle every format the same way.  A new format appends
- * the fields it needs.
+ * the fields it needs; &iommufd_vq_entry.present has room for 64.
  */
 enum iommufd_vq_field {
 	IOMMUFD_VQ_FIELD_ASID,
@@ -90,6 +114,24 @@ enum iommufd_vq_field {
 	IOMMUFD_VQ_FIELD_MSIDATA,
 	IOMMUFD_VQ_FIELD_RESP,
 	IOMMUFD_VQ_FIELD_STAG,
+	IOMMUFD_VQ_FIELD_TYPE,
+	IOMMUFD_VQ_FIELD_GRAN,
+	IOMMUFD_VQ_FIELD_DID,
+	IOMMUFD_VQ_FIELD_PASID,
+	IOMMUFD_VQ_FIELD_PFSID,
+	IOMMUFD_VQ_FIELD_AM,
+	IOMMUFD_VQ_FIELD_IH,
+	IOMMUFD_VQ_FIELD_SW,
+	IOMMUFD_VQ_FIELD_IF,
+	IOMMUFD_VQ_FIELD_FN,
+	IOMMUFD_VQ_FIELD_PD,
+	IOMMUFD_VQ_FIELD_STATUS_DATA,
+	IOMMUFD_VQ_FIELD_STATUS_ADDR,
+	IOMMUFD_VQ_FIELD_IIDX,
+	IOMMUFD_VQ_FIELD_IM,
+	IOMMUFD_VQ_FIELD_FM,
+	IOMMUFD_VQ_FIELD_DW,
+	IOMMUFD_VQ_FIELD_DR,
 	IOMMUFD_VQ_NR_FIELDS
 };
 
@@ -103,7 +145,7 @@ enum iommufd_vq_field {
  * @class: What the worker does with it.
  * @error: Format error code to report when @class is
  *	%IOMMUFD_VQ_CLASS_ILLEGAL, 0 otherwise.
- * @present: Bit n set when field n (&enum iommufd_vq_field) of @val is valid.
+ * @present: BIT_ULL(n) set when field n (&enum iommufd_vq_field) of @val is valid.
  * @val: Field values, indexed by &enum iommufd_vq_field; only the entries
  *	named in @present are written.
  *
@@ -116,7 +158,7 @@ struct iommufd_vq_entry {
 	u16 opcode;
 	u8 error;
 	enum iommufd_vq_class class;
-	u32 present;
+	u64 present;
 	u64 val[IOMMUFD_VQ_NR_FIELDS];
 };
 
@@ -136,16 +178,24 @@ struct iommufd_vq_geometry {
 };
 
 /**
- * struct iommufd_vq_idmap - Guest to host device ID translation
+ * struct iommufd_vq_idmap - Guest to host ID translation
  * @lookup: Return 0 and set @pid to the host ID that the vqueue bound to
  *	guest ID @vid, or return a negative errno if @vid is not bound.
+ *
+ * What the IDs are depends on the format.  SMMUv3: a guest StreamID to a
+ * host StreamID.  VT-d: a guest (domain ID, PASID) pair, packed with
+ * IOMMUFD_VQ_VTD_ID(), to the ID of the nested HWPT that the VMM allocated
+ * for that guest stage 1.
  *
  * The worker embeds this in its own table and recovers it with
  * container_of(); formats only call @lookup.
  */
 struct iommufd_vq_idmap {
-	int (*lookup)(const struct iommufd_vq_idmap *map, u32 vid, u32 *pid);
+	int (*lookup)(const struct iommufd_vq_idmap *map, u64 vid, u32 *pid);
 };
+
+/* VT-d guest ID of a (16-bit domain ID, 20-bit PASID) pair */
+#define IOMMUFD_VQ_VTD_ID(did, pasid)	((u64)(pasid) << 16 | (u16)(did))
 
 /* Write @data (32 bits, little endian) to guest address @addr */
 #define IOMMUFD_VQ_SYNC_WRITE	BIT(0)
@@ -169,15 +219,27 @@ struct iommufd_vq_sync {
 
 /**
  * struct iommufd_vq_format - A guest queue architecture
- * @name: Short name ("smmuv3").
+ * @name: Short name ("smmuv3", "vtd").
  * @max_log2_entries: Largest queue the architecture can describe.
+ * @error_illegal: Error code for an entry the worker refuses after
+ *	@decode accepted it: a device ID @translate cannot map, or a command
+ *	the IOMMU driver rejected (SMMUv3 CERROR_ILL, VT-d IQEI 3).
+ * @error_abort: Error code for an entry that could not be read from guest
+ *	memory (SMMUv3 CERROR_ABT, VT-d IQEI 2).
+ * @error_prod: Error code for a producer value that @consistent rejects
+ *	(VT-d IQEI 1), or 0 when the worker then consumes nothing until the
+ *	guest writes a new producer value (SMMUv3, whose architecture allows
+ *	ignoring it).
+ * @inv_size: Bytes that @translate writes per forwarded entry: the
+ *	entry_len of the array handed to cache_invalidate_user.
  * @geometry: Decode the guest's queue base register @base_reg into @geo.
- *	The size is capped at @max_log2, itself capped at @max_log2_entries.
- *	Returns 0, or a negative errno if the register describes no usable
- *	queue.
+ *	A format whose architecture lets the queue size exceed what the
+ *	implementation supports (SMMUv3) caps the size at @max_log2, itself
+ *	capped at @max_log2_entries; one where the size is absolute (VT-d)
+ *	returns -EINVAL instead.  Returns 0, or a negative errno if the
+ *	register describes no usable queue.
  * @consistent: Whether producer @prod can follow consumer @cons.  When it
- *	cannot, the worker consumes nothing until the guest writes a new
- *	producer value.
+ *	cannot, see @error_prod.
  * @empty: No entry is pending.
  * @full: Every slot holds a pending entry.
  * @pending: Number of entries between @cons and @prod, 0 if inconsistent.
@@ -192,23 +254,35 @@ struct iommufd_vq_sync {
  *	This is the per-entry hot path, so it decodes no more than it needs.
  * @fields: Fill in &iommufd_vq_entry present and val of an entry @decode
  *	filled in, for the VMM's exit record, tracing and tools.
- * @translate: Write to @out the entry to forward for an entry of class
- *	%IOMMUFD_VQ_CLASS_INVALIDATE, device IDs translated through @map.
- *	Returns 0, -EINVAL for any other class, or the error from @map when
- *	a device ID is not bound: the entry must then not be forwarded.
+ * @translate: Write to @out (@inv_size bytes) the entry to forward for an
+ *	entry of class %IOMMUFD_VQ_CLASS_INVALIDATE, guest IDs translated
+ *	through @map, and to @target the ID of the nested HWPT it is for, or
+ *	0 for the vqueue's own nested HWPT.  Returns 0, -EINVAL for any other
+ *	class, or the error from @map when a guest ID is not bound: the entry
+ *	must then not be forwarded.
  * @sync: Describe the completion of an entry of class %IOMMUFD_VQ_CLASS_SYNC.
+ * @irq_status: For a format whose completion interrupt latches in a
+ *	status register that the guest clears (VT-d ICS.IWC): return status
+ *	register value @status with a completion interrupt recorded, and set
+ *	@signal if it is a new interrupt condition the worker must signal.
+ *	NULL when every %IOMMUFD_VQ_SYNC_IRQ is signalled.
  * @cons_error: Return consumer register value @cons with error @err
  *	recorded, for formats that report errors there (SMMUv3 CONS.ERR).
  *	NULL for formats with a separate error register.
  * @op_name: The architecture's name for the entry's command, or NULL if its
  *	opcode is reserved.
  *
- * Register values are the guest's own encodings (SMMUv3 PROD/CONS with wrap
- * bit and CONS.ERR).  All operations are pure and callable in any context.
+ * Register values are the guest's own encodings: SMMUv3 PROD/CONS with wrap
+ * bit and CONS.ERR, VT-d IQT/IQH (byte offsets, no wrap bit) and IQA.  All
+ * operations are pure and callable in any context.
  */
 struct iommufd_vq_format {
 	const char *name;
 	unsigned int max_log2_entries;
+	u8 error_illegal;
+	u8 error_abort;
+	u8 error_prod;
+	unsigned int inv_size;
 	int (*geometry)(u64 base_reg, unsigned int max_log2,
 			struct iommufd_vq_geometry *geo);
 	bool (*consistent)(const struct iommufd_vq_geometry *geo, u32 prod,
@@ -223,12 +297,15 @@ struct iommufd_vq_format {
 		       struct iommufd_vq_entry *e);
 	void (*fields)(struct iommufd_vq_entry *e);
 	int (*translate)(const struct iommufd_vq_entry *e,
-			 const struct iommufd_vq_idmap *map, __le64 *out);
+			 const struct iommufd_vq_idmap *map, void *out,
+			 u32 *target);
 	void (*sync)(const struct iommufd_vq_entry *e, struct iommufd_vq_sync *s);
+	u32 (*irq_status)(u32 status, bool *signal);
 	u32 (*cons_error)(u32 cons, unsigned int err);
 	const char *(*op_name)(const struct iommufd_vq_entry *e);
 };
 
 extern const struct iommufd_vq_format iommufd_vq_smmuv3_format;
+extern const struct iommufd_vq_format iommufd_vq_vtd_format;
 
 #endif /* __IOMMUFD_VQUEUE_FORMAT_H */

@@ -28,7 +28,7 @@
 #include "vqueue_format.h"
 #include "vqueue_smmuv3.h"
 
-#define SMMUV3_F(name)		BIT(IOMMUFD_VQ_FIELD_##name)
+#define SMMUV3_F(name)		BIT_ULL(IOMMUFD_VQ_FIELD_##name)
 #define SMMUV3_F_STREAM		(SMMUV3_F(SSV) | SMMUV3_F(SSID) | SMMUV3_F(SID))
 #define SMMUV3_F_RANGE		(SMMUV3_F(NUM) | SMMUV3_F(SCALE) | SMMUV3_F(LEAF) | \
 				 SMMUV3_F(TTL) | SMMUV3_F(TG) | SMMUV3_F(ADDR))
@@ -87,7 +87,7 @@ static const struct smmuv3_field smmuv3_field_pos[IOMMUFD_VQ_NR_FIELDS] = {
  * struct smmuv3_op - What this format knows about one opcode
  * @name: Architecture name; NULL for a reserved opcode.
  * @defined: Bits of dword 0 and 1 that have a meaning (the rest are RES0).
- * @fields: Decoded fields, BIT(&enum iommufd_vq_field).
+ * @fields: Decoded fields, BIT_ULL(&enum iommufd_vq_field).
  * @class: Class when the command passes every check.
  * @flags: SMMUV3_OPF_*.
  *
@@ -97,7 +97,7 @@ static const struct smmuv3_field smmuv3_field_pos[IOMMUFD_VQ_NR_FIELDS] = {
 struct smmuv3_op {
 	const char *name;
 	u64 defined[2];
-	u32 fields;
+	u64 fields;
 	u8 class;
 	u8 flags;
 };
@@ -365,11 +365,11 @@ static void smmuv3_decode(const struct iommufd_vq_geometry *geo,
 static void smmuv3_fields(struct iommufd_vq_entry *e)
 {
 	const struct smmuv3_op *d = smmuv3_op(e->opcode);
-	u32 fields;
+	u64 fields;
 
 	e->present = d ? d->fields : 0;
 	for (fields = e->present; fields; fields &= fields - 1) {
-		unsigned int f = __ffs(fields);
+		unsigned int f = __builtin_ctzll(fields);
 		const struct smmuv3_field *pos = &smmuv3_field_pos[f];
 
 		e->val[f] = (e->words[pos->word] & pos->mask &
@@ -378,8 +378,10 @@ static void smmuv3_fields(struct iommufd_vq_entry *e)
 }
 
 static int smmuv3_translate(const struct iommufd_vq_entry *e,
-			    const struct iommufd_vq_idmap *map, __le64 *out)
+			    const struct iommufd_vq_idmap *map, void *out,
+			    u32 *target)
 {
+	__le64 *cmd = out;
 	u64 w0 = e->words[0];
 	u64 w1 = e->words[1];
 	u32 psid;
@@ -408,8 +410,10 @@ static int smmuv3_translate(const struct iommufd_vq_entry *e,
 		break;
 	}
 
-	out[0] = cpu_to_le64(w0);
-	out[1] = cpu_to_le64(w1);
+	/* Everything goes to the vqueue's own nested domain */
+	*target = 0;
+	cmd[0] = cpu_to_le64(w0);
+	cmd[1] = cpu_to_le64(w1);
 	return 0;
 }
 
@@ -452,6 +456,9 @@ static const char *smmuv3_op_name(const struct iommufd_vq_entry *e)
 const struct iommufd_vq_format iommufd_vq_smmuv3_format = {
 	.name = "smmuv3",
 	.max_log2_entries = SMMUV3_Q_MAX_LOG2SIZE,
+	.error_illegal = SMMUV3_CERROR_ILL,
+	.error_abort = SMMUV3_CERROR_ABT,
+	.inv_size = 16,
 	.geometry = smmuv3_geometry,
 	.consistent = smmuv3_consistent,
 	.empty = smmuv3_empty,

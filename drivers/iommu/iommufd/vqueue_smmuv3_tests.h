@@ -20,7 +20,7 @@
 #include "vqueue_format.h"
 #include "vqueue_smmuv3.h"
 
-#define VQT_F(name)	BIT(IOMMUFD_VQ_FIELD_##name)
+#define VQT_F(name)	BIT_ULL(IOMMUFD_VQ_FIELD_##name)
 
 #define VQT_STREAM	(VQT_F(SID) | VQT_F(SSID) | VQT_F(SSV))
 #define VQT_RANGE	(VQT_F(ADDR) | VQT_F(LEAF) | VQT_F(TG) | VQT_F(TTL) | \
@@ -57,7 +57,7 @@ struct vqt_vector {
 	u64 cmd[2];
 	enum iommufd_vq_class class;
 	u8 error;
-	u32 present;
+	u64 present;
 	u64 val[IOMMUFD_VQ_NR_FIELDS];
 	int xlate;
 	u64 out[2];
@@ -310,7 +310,7 @@ static const struct vqt_vector vqt_vectors[] = {
 	{ .name = "reserved opcode 0xff", .cmd = { 0xff, 0 }, .class = VQT_ILL },
 };
 
-static int vqt_lookup(const struct iommufd_vq_idmap *map, u32 vid, u32 *pid)
+static int vqt_lookup(const struct iommufd_vq_idmap *map, u64 vid, u32 *pid)
 {
 	switch (vid) {
 	case VQT_VSID_A:
@@ -350,6 +350,7 @@ static void vqt_check_vector(VQT_CTX *t, const struct vqt_vector *v)
 	struct iommufd_vq_entry e;
 	unsigned int f;
 	__le64 out[2];
+	u32 target;
 	int ret;
 
 	vqt_decode(v->cmd, &e);
@@ -358,10 +359,10 @@ static void vqt_check_vector(VQT_CTX *t, const struct vqt_vector *v)
 	VQT_EQ(t, e.error, v->error, v->name);
 	VQT_EQ(t, e.present, v->present, v->name);
 	for (f = 0; f < IOMMUFD_VQ_NR_FIELDS; f++)
-		if (v->present & BIT(f))
+		if (v->present & BIT_ULL(f))
 			VQT_EQ(t, e.val[f], v->val[f], v->name);
 
-	ret = vqt_fmt->translate(&e, &vqt_map, out);
+	ret = vqt_fmt->translate(&e, &vqt_map, out, &target);
 	if (v->class != IOMMUFD_VQ_CLASS_INVALIDATE) {
 		VQT_EQ(t, ret, -EINVAL, v->name);
 		return;
@@ -369,6 +370,7 @@ static void vqt_check_vector(VQT_CTX *t, const struct vqt_vector *v)
 	VQT_EQ(t, ret, v->xlate, v->name);
 	if (ret)
 		return;
+	VQT_EQ(t, target, 0, v->name);
 	if (v->out[0] || v->out[1]) {
 		VQT_EQ(t, le64_to_cpu(out[0]), v->out[0], v->name);
 		VQT_EQ(t, le64_to_cpu(out[1]), v->out[1], v->name);
@@ -788,6 +790,7 @@ static void vqt_linux_atc_inv(VQT_CTX *t)
 	struct iommufd_vq_entry e;
 	unsigned int i;
 	__le64 out[2];
+	u32 target;
 	u64 cmd[2];
 
 	for (i = 0; i < ARRAY_SIZE(r); i++) {
@@ -796,7 +799,8 @@ static void vqt_linux_atc_inv(VQT_CTX *t)
 		vqt_linux_atc(cmd, VQT_VSID_A, r[i][0], r[i][1]);
 		vqt_decode(cmd, &e);
 		VQT_EQ(t, e.class, IOMMUFD_VQ_CLASS_INVALIDATE, "ATC_INV");
-		VQT_EQ(t, vqt_fmt->translate(&e, &vqt_map, out), 0, "bound vSID");
+		VQT_EQ(t, vqt_fmt->translate(&e, &vqt_map, out, &target), 0,
+		       "bound vSID");
 		VQT_EQ(t, FIELD_GET(SMMUV3_CMD0_SID, le64_to_cpu(out[0])), 0x1010,
 		       "pSID");
 		if (e.val[IOMMUFD_VQ_FIELD_SIZE] == SMMUV3_ATC_INV_SIZE_ALL)
@@ -814,10 +818,11 @@ static void vqt_translate(VQT_CTX *t)
 	const u64 sync[2] = { 0x0fc02046, 0 };
 	struct iommufd_vq_entry e;
 	__le64 out[2];
+	u32 target;
 
 	/* No table at all: nothing that names a device can be forwarded */
 	vqt_decode(cd, &e);
-	VQT_EQ(t, vqt_fmt->translate(&e, NULL, out), -ENOENT, "no map");
+	VQT_EQ(t, vqt_fmt->translate(&e, NULL, out, &target), -ENOENT, "no map");
 	/* The worker's path: decode without fields, then translate */
 	{
 		static const struct iommufd_vq_geometry geo = { .entry_size = 16 };
@@ -826,12 +831,14 @@ static void vqt_translate(VQT_CTX *t)
 		vqt_fmt->decode(&geo, raw, &e);
 		VQT_EQ(t, e.present, 0, "no fields decoded");
 		VQT_EQ(t, e.class, IOMMUFD_VQ_CLASS_INVALIDATE, "CFGI_CD_ALL");
-		VQT_EQ(t, vqt_fmt->translate(&e, &vqt_map, out), 0, "translated");
+		VQT_EQ(t, vqt_fmt->translate(&e, &vqt_map, out, &target), 0,
+		       "translated");
 		VQT_EQ(t, le64_to_cpu(out[0]), 0x0000201100000006ULL, "pSID");
 	}
 	/* Only invalidations are forwarded */
 	vqt_decode(sync, &e);
-	VQT_EQ(t, vqt_fmt->translate(&e, &vqt_map, out), -EINVAL, "sync");
+	VQT_EQ(t, vqt_fmt->translate(&e, &vqt_map, out, &target), -EINVAL,
+	       "sync");
 }
 
 /* Every opcode with all-zero operands: only the listed ones are accepted */
