@@ -21,6 +21,7 @@ run() {
 
 run harness python3 "$top/harness/test_results.py"
 if [ -f "$src/tools/iommu/Makefile" ]; then
+	mkdir -p "$top/build/tools"
 	run tools-iommu make -s -C "$src/tools/iommu" OUTPUT="$top/build/tools/" \
 		CC="ccache gcc" run_tests
 fi

@@ -47,6 +47,34 @@ def collect(kernel_log, tests_log, expected=(), qemu_status=0):
     return verdicts
 
 
+class CapturedRun(unittest.TestCase):
+    """A real `make check` QEMU run: kernel log and suite output as captured."""
+
+    def test_every_suite_and_case_is_counted(self):
+        verdicts = collect('captured-kernel.log', 'captured-tests.log',
+                           ['kvm/sync_regs_test', 'kvm/coalesced_io_test',
+                            'kvm/kvm_binary_stats_test', 'kvm/kvm_create_max_vcpus',
+                            'kvm/ioregion_test'])
+        self.assertEqual(statuses(verdicts), {PASS: 165, FAIL: 0, SKIP: 0})
+        names = [n for n, _, _ in verdicts]
+        self.assertEqual(len([n for n in names if n.startswith('kunit ')]), 132)
+        self.assertIn('kunit iommufd_vqueue_smmuv3.vqt_case.index_q1', names)
+        self.assertIn('kselftest kvm/ioregion_test: ioregion.doorbell_two_vcpus', names)
+        self.assertIn('kselftest kvm/kvm_create_max_vcpus', names)
+
+    def test_a_warning_injected_into_the_captured_log_fails_the_run(self):
+        klog = results.read_lines(sample('captured-kernel.log'))
+        at = next(i for i, l in enumerate(klog) if 'suite kvm/ioregion_test begins' in l)
+        klog.insert(at + 1, '[   80.000000] WARNING: CPU: 0 PID: 300 at virt/kvm/ioregion.c:99 x+0x1/0x2')
+        with tempfile.NamedTemporaryFile('w', suffix='.log') as f:
+            f.write('\n'.join(klog) + '\n')
+            f.flush()
+            verdicts, _ = results.collect(f.name, sample('captured-tests.log'), [], {}, 0)
+        v = by_name(verdicts)
+        self.assertEqual(v['kernel log shows no WARNING'][0], FAIL)
+        self.assertEqual(statuses(verdicts)[FAIL], 1)
+
+
 class KtapParsing(unittest.TestCase):
     def test_kunit_suites_and_nested_cases(self):
         suites, problems = results.extract_kunit(results.read_lines(sample('kunit-pass.log')))

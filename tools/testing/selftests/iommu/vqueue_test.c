@@ -1,0 +1,1115 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * iommufd vqueue selftest: drives an in-kernel SMMUv3 command queue consumer
+ * the way a VMM and a Linux guest would, against the mock IOMMU.
+ *
+ * The "guest memory" is anonymous memory mapped into an IOAS at a fixed IOVA,
+ * the "register page" is another anonymous page, and the test plays both the
+ * guest (writing commands and PROD) and the ioregion (ringing the doorbell).
+ * Every wait has a timeout, so a broken kernel fails a test instead of
+ * hanging it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <linux/iommufd.h>
+
+#include "../kselftest_harness.h"
+#include "../../../../drivers/iommu/iommufd/iommufd_test.h"
+
+#define GUEST_IOVA	MOCK_APERTURE_START
+#define GUEST_SIZE	0x100000UL
+#define QUEUE_IOVA	GUEST_IOVA
+/* A second queue and MSI targets live well away from the first queue */
+#define QUEUE2_IOVA	(GUEST_IOVA + 0x40000)
+#define STATUS_IOVA	(GUEST_IOVA + 0x80000)
+#define UNMAPPED_IOVA	(GUEST_IOVA + 0x1000000)
+
+#define REG_PROD	0x98
+#define REG_CONS	0x9c
+
+#define Q_BASE_RA	0x4000000000000000ULL
+#define CONS_ERR(c)	(((c) >> 24) & 0x7f)
+#define CERROR_ILL	1
+#define CERROR_ABT	2
+
+#define VSID		0x100
+#define TIMEOUT_MS	5000
+
+/* Commands, built as Linux's arm-smmu-v3 driver builds them */
+#define OP_CFGI_STE		0x03
+#define OP_CFGI_CD		0x05
+#define OP_CFGI_CD_ALL		0x06
+#define OP_TLBI_NH_ALL		0x10
+#define OP_TLBI_NH_ASID		0x11
+#define OP_TLBI_NH_VA		0x12
+#define OP_TLBI_NSNH_ALL	0x30
+#define OP_ATC_INV		0x40
+#define OP_SYNC			0x46
+
+/* The call fails, with this errno */
+#define EXPECT_ERRNO(_errno, _call)		\
+	do {					\
+		errno = 0;			\
+		ASSERT_EQ(-1, _call);		\
+		EXPECT_EQ(_errno, errno);	\
+	} while (0)
+
+struct cmd {
+	uint64_t w[2];
+};
+
+static struct cmd cmd_nh_asid(uint16_t asid)
+{
+	return (struct cmd){ { OP_TLBI_NH_ASID | (uint64_t)asid << 48, 0 } };
+}
+
+static struct cmd cmd_nh_va(uint16_t asid, uint64_t va)
+{
+	/* Leaf, no range (IDR3.RIL == 0) */
+	return (struct cmd){ { OP_TLBI_NH_VA | (uint64_t)asid << 48,
+			       (va & ~0xfffULL) | 1 } };
+}
+
+static struct cmd cmd_nsnh_all(void)
+{
+	return (struct cmd){ { OP_TLBI_NSNH_ALL, 0 } };
+}
+
+static struct cmd cmd_sync_sev(void)
+{
+	/* CS=SEV, MSH=ISH, MSIATTR=OIWB */
+	return (struct cmd){ { 0x0fc02046, 0 } };
+}
+
+static struct cmd cmd_sync_msi(uint64_t addr, uint32_t data)
+{
+	/* CS=IRQ with an MSI address: Linux's MSI polling mode */
+	return (struct cmd){ { 0x0fc01046 | (uint64_t)data << 32,
+			       addr & 0x000ffffffffffffcULL } };
+}
+
+static struct cmd cmd_cfgi_ste(uint32_t sid)
+{
+	return (struct cmd){ { OP_CFGI_STE | (uint64_t)sid << 32, 1 } };
+}
+
+static struct cmd cmd_cfgi_cd(uint32_t sid, uint32_t ssid)
+{
+	return (struct cmd){ { OP_CFGI_CD | (uint64_t)ssid << 12 |
+			       (uint64_t)sid << 32, 1 } };
+}
+
+static struct cmd cmd_cfgi_cd_all(uint32_t sid)
+{
+	return (struct cmd){ { OP_CFGI_CD_ALL | (uint64_t)sid << 32, 0 } };
+}
+
+static struct cmd cmd_atc_inv_all(uint32_t sid)
+{
+	/* Size 52: the whole address space */
+	return (struct cmd){ { OP_ATC_INV | (uint64_t)sid << 32, 52 } };
+}
+
+static struct cmd cmd_raw(uint64_t w0, uint64_t w1)
+{
+	return (struct cmd){ { w0, w1 } };
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static int eventfd_wait(int fd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t cnt;
+	int rc;
+
+	rc = poll(&pfd, 1, timeout_ms);
+	if (rc <= 0)
+		return -1;
+	if (read(fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return -1;
+	return 0;
+}
+
+struct vq {
+	uint32_t id;
+	uint64_t iova;
+	unsigned int log2;
+	struct cmd *ring;
+	uint32_t *prod;
+	uint32_t *cons;
+	uint32_t prod_val;
+	int doorbell;
+	int event;
+	int irq;
+};
+
+FIXTURE(vqueue)
+{
+	int fd;
+	uint32_t ioas_id;
+	uint32_t stdev_id;
+	uint32_t idev_id;
+	uint32_t parent_id;
+	uint32_t nested_id;
+	uint32_t mock_id;
+	void *guest;
+	void *regs;
+	struct vq q;
+};
+
+static int ioas_map(int fd, uint32_t ioas_id, void *va, size_t len,
+		    uint64_t iova)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return ioctl(fd, IOMMU_IOAS_MAP, &map);
+}
+
+static int ioas_unmap(int fd, uint32_t ioas_id, uint64_t iova, size_t len)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = ioas_id,
+		.iova = iova,
+		.length = len,
+	};
+
+	return ioctl(fd, IOMMU_IOAS_UNMAP, &unmap);
+}
+
+static int obj_destroy(int fd, uint32_t id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return ioctl(fd, IOMMU_DESTROY, &cmd);
+}
+
+static int hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+		      uint32_t data_type, void *data, uint32_t data_len,
+		      uint32_t *out_id)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
+	};
+	int rc;
+
+	rc = ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+	if (!rc)
+		*out_id = cmd.out_hwpt_id;
+	return rc;
+}
+
+static int smmuv3_log(int fd, uint32_t nested_id, struct cmd *out,
+		      uint32_t max, uint32_t *num)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_SMMUV3_LOG,
+		.id = nested_id,
+		.smmuv3_log = { .uptr = (uintptr_t)out, .max = max },
+	};
+	int rc;
+
+	rc = ioctl(fd, IOMMU_TEST_CMD, &cmd);
+	if (!rc)
+		*num = cmd.smmuv3_log.out_num;
+	return rc;
+}
+
+static int check_iotlb(int fd, uint32_t nested_id, uint32_t slot,
+		       uint32_t val)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_IOTLB,
+		.id = nested_id,
+		.check_iotlb = { .id = slot, .iotlb = val },
+	};
+
+	return ioctl(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+static void vq_alloc_cmd(struct _test_data_vqueue *self, struct vq *q,
+			 struct iommu_vqueue_alloc *cmd, uint64_t iova,
+			 unsigned int log2, uint32_t reg_base, uint32_t flags)
+{
+	memset(q, 0, sizeof(*q));
+	q->iova = iova;
+	q->log2 = log2;
+	q->ring = self->guest + (iova - GUEST_IOVA);
+	q->prod = self->regs + reg_base + REG_PROD;
+	q->cons = self->regs + reg_base + REG_CONS;
+	__atomic_store_n(q->prod, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(q->cons, 0, __ATOMIC_RELAXED);
+	q->doorbell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	q->event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	q->irq = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	*cmd = (struct iommu_vqueue_alloc){
+		.size = sizeof(*cmd),
+		.flags = flags,
+		.hwpt_id = self->nested_id,
+		.format = IOMMU_VQUEUE_FORMAT_SMMUV3_CMDQ,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3,
+		.max_log2_entries = 19,
+		.base = Q_BASE_RA | iova | log2,
+		.regs_uptr = (uintptr_t)self->regs + reg_base,
+		.prod_offset = REG_PROD,
+		.cons_offset = REG_CONS,
+		.doorbell_fd = q->doorbell,
+		.event_fd = q->event,
+		.irq_fd = q->irq,
+	};
+}
+
+static int vq_alloc(struct _test_data_vqueue *self, struct vq *q, uint64_t iova,
+		    unsigned int log2, uint32_t reg_base, uint32_t flags)
+{
+	struct iommu_vqueue_alloc cmd;
+	int rc;
+
+	vq_alloc_cmd(self, q, &cmd, iova, log2, reg_base, flags);
+	rc = ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd);
+	if (!rc)
+		q->id = cmd.out_vqueue_id;
+	return rc;
+}
+
+static void vq_close(struct vq *q)
+{
+	close(q->doorbell);
+	close(q->event);
+	close(q->irq);
+}
+
+/* The guest: queue @n commands at PROD, then one PROD write */
+static void vq_push(struct vq *q, const struct cmd *cmds, unsigned int n)
+{
+	uint32_t mask = (2U << q->log2) - 1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t idx = (q->prod_val + i) & ((1U << q->log2) - 1);
+
+		q->ring[idx] = cmds[i];
+	}
+	q->prod_val = (q->prod_val + n) & mask;
+	__atomic_store_n(q->prod, q->prod_val, __ATOMIC_RELEASE);
+}
+
+/* The ioregion: the store is visible, ring the doorbell */
+static void vq_ring(struct vq *q)
+{
+	uint64_t one = 1;
+
+	if (write(q->doorbell, &one, sizeof(one)) != sizeof(one))
+		abort();
+}
+
+static uint32_t vq_cons(struct vq *q)
+{
+	return __atomic_load_n(q->cons, __ATOMIC_ACQUIRE);
+}
+
+static bool vq_wait_cons(struct vq *q, uint32_t want)
+{
+	uint64_t end = now_ms() + TIMEOUT_MS;
+
+	while (vq_cons(q) != want) {
+		if (now_ms() > end)
+			return false;
+		usleep(100);
+	}
+	return true;
+}
+
+/* The guest's MSI polling: the write lands after CONS moves past the sync */
+static bool wait_u32(uint32_t *p, uint32_t want)
+{
+	uint64_t end = now_ms() + TIMEOUT_MS;
+
+	while (__atomic_load_n(p, __ATOMIC_ACQUIRE) != want) {
+		if (now_ms() > end)
+			return false;
+		usleep(100);
+	}
+	return true;
+}
+
+static int vq_state(int fd, struct vq *q, struct iommu_vqueue_get_state *st)
+{
+	*st = (struct iommu_vqueue_get_state){
+		.size = sizeof(*st),
+		.vqueue_id = q->id,
+	};
+	return ioctl(fd, IOMMU_VQUEUE_GET_STATE, st);
+}
+
+static int vq_resume(int fd, uint32_t id, uint32_t flags, uint32_t consumed)
+{
+	struct iommu_vqueue_resume cmd = {
+		.size = sizeof(cmd),
+		.vqueue_id = id,
+		.flags = flags,
+		.consumed = consumed,
+	};
+
+	return ioctl(fd, IOMMU_VQUEUE_RESUME, &cmd);
+}
+
+static int vq_modify(int fd, uint32_t id, uint32_t flags, uint64_t base)
+{
+	struct iommu_vqueue_modify cmd = {
+		.size = sizeof(cmd),
+		.vqueue_id = id,
+		.flags = flags,
+		.base = base,
+	};
+
+	return ioctl(fd, IOMMU_VQUEUE_MODIFY, &cmd);
+}
+
+static int vq_set_vsid(int fd, uint32_t id, uint32_t flags, uint32_t dev_id,
+		       uint64_t vsid)
+{
+	struct iommu_vqueue_set_vsid cmd = {
+		.size = sizeof(cmd),
+		.vqueue_id = id,
+		.flags = flags,
+		.dev_id = dev_id,
+		.vsid = vsid,
+	};
+
+	return ioctl(fd, IOMMU_VQUEUE_SET_VSID, &cmd);
+}
+
+FIXTURE_SETUP(vqueue)
+{
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_test_cmd mock = {
+		.size = sizeof(mock),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+	};
+	struct iommu_test_cmd dev_id = {
+		.size = sizeof(dev_id),
+		.op = IOMMU_TEST_OP_MOCK_DEV_ID,
+	};
+
+	self->fd = open("/dev/iommu", O_RDWR);
+	if (self->fd < 0)
+		SKIP(return, "no /dev/iommu");
+
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &ioas));
+	self->ioas_id = ioas.out_ioas_id;
+
+	self->guest = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->guest);
+	memset(self->guest, 0, GUEST_SIZE);
+	self->regs = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->regs);
+	memset(self->regs, 0, getpagesize());
+	ASSERT_EQ(0, ioas_map(self->fd, self->ioas_id, self->guest, GUEST_SIZE,
+			      GUEST_IOVA));
+
+	mock.id = self->ioas_id;
+	if (ioctl(self->fd, IOMMU_TEST_CMD, &mock))
+		SKIP(return, "no CONFIG_IOMMUFD_TEST mock");
+	self->stdev_id = mock.mock_domain.out_stdev_id;
+	self->idev_id = mock.mock_domain.out_idev_id;
+
+	dev_id.id = self->idev_id;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_TEST_CMD, &dev_id));
+	self->mock_id = dev_id.mock_dev_id.out_mock_id;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT,
+				IOMMU_HWPT_DATA_NONE, NULL, 0,
+				&self->parent_id));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, self->parent_id, 0,
+				IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
+				&self->nested_id));
+}
+
+FIXTURE_TEARDOWN(vqueue)
+{
+	/* Closing the iommufd destroys the vqueue before its eventfds go */
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->q.doorbell > 0)
+		vq_close(&self->q);
+	munmap(self->guest, GUEST_SIZE);
+	munmap(self->regs, getpagesize());
+}
+
+static void expect_log(struct __test_metadata *_metadata, int fd,
+		       uint32_t nested_id, const struct cmd *want,
+		       unsigned int n)
+{
+	struct cmd got[MOCK_SMMUV3_LOG_NUM];
+	uint32_t num = 0;
+	unsigned int i;
+
+	ASSERT_EQ(0, smmuv3_log(fd, nested_id, got, MOCK_SMMUV3_LOG_NUM, &num));
+	ASSERT_EQ(n, num);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(want[i].w[0], got[i].w[0]);
+		EXPECT_EQ(want[i].w[1], got[i].w[1]);
+	}
+}
+
+/* E.3 SMMU-Q1: a batch, then one across the wrap, then a full queue */
+TEST_F(vqueue, batch_wrap_full)
+{
+	struct cmd first[6] = {
+		cmd_nh_asid(1), cmd_nh_asid(2), cmd_nh_va(3, 0x1000),
+		cmd_nh_va(3, 0x2000), cmd_nh_asid(5), cmd_sync_sev(),
+	};
+	struct cmd wrap[4] = {
+		cmd_nh_asid(6), cmd_nh_asid(7), cmd_nh_asid(8), cmd_sync_sev(),
+	};
+	struct cmd full[8];
+	unsigned int i;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+
+	vq_push(&self->q, first, 6);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 0x6));
+	expect_log(_metadata, self->fd, self->nested_id, first, 5);
+	/* ASIDs 1, 2, 3 and 5 hit mock IOTLB slots 1, 2, 3 and 1 */
+	EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, 0,
+				 IOMMU_TEST_IOTLB_DEFAULT));
+	for (i = 1; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+		EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, i, 0));
+
+	/* Slots 6, 7, 0, 1; PROD has its wrap bit set */
+	vq_push(&self->q, wrap, 4);
+	ASSERT_EQ(0xa, self->q.prod_val);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 0xa));
+	expect_log(_metadata, self->fd, self->nested_id, wrap, 3);
+
+	/* Eight entries from CONS=0xa: PROD=0x2 with CONS=0xa is full */
+	for (i = 0; i < 7; i++)
+		full[i] = cmd_nh_asid(i);
+	full[7] = cmd_sync_sev();
+	vq_push(&self->q, full, 8);
+	ASSERT_EQ(0x2, self->q.prod_val);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 0x2));
+	expect_log(_metadata, self->fd, self->nested_id, full, 7);
+}
+
+/* A batch larger than one wake-up's budget, across the wrap of a big queue */
+TEST_F(vqueue, large_batch)
+{
+	static struct cmd cmds[700];
+	struct cmd got[MOCK_SMMUV3_LOG_NUM];
+	unsigned int i;
+	uint32_t num;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 10, 0, 0));
+	/* Start near the end so that the batch wraps */
+	__atomic_store_n(self->q.cons, 1000, __ATOMIC_RELAXED);
+	self->q.prod_val = 1000;
+	ASSERT_EQ(0, vq_modify(self->fd, self->q.id,
+			       IOMMU_VQUEUE_MODIFY_DISABLE, 0));
+	ASSERT_EQ(0, vq_modify(self->fd, self->q.id,
+			       IOMMU_VQUEUE_MODIFY_ENABLE, 0));
+
+	/* The mock log holds 64 commands: forward mostly syncs */
+	for (i = 0; i < 700; i++)
+		cmds[i] = i % 16 ? cmd_sync_sev() : cmd_nh_asid(i / 16);
+	vq_push(&self->q, cmds, 700);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, (1000 + 700) & 0x7ff));
+
+	ASSERT_EQ(0, smmuv3_log(self->fd, self->nested_id, got,
+				MOCK_SMMUV3_LOG_NUM, &num));
+	ASSERT_EQ(44, num);
+	for (i = 0; i < num; i++)
+		EXPECT_EQ(cmd_nh_asid(i).w[0], got[i].w[0]);
+}
+
+/* CMD_SYNC in MSI polling mode writes its MSI data into guest memory */
+TEST_F(vqueue, sync_msi)
+{
+	uint32_t *status = self->guest + (STATUS_IOVA - GUEST_IOVA);
+	struct iommu_vqueue_get_state st;
+	struct cmd cmds[3];
+	uint64_t cnt;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0,
+			      IOMMU_VQUEUE_ALLOC_MSI));
+
+	/* Linux: MSI data 0, to the low word of the CMD_SYNC's own slot */
+	cmds[0] = cmd_nh_asid(1);
+	cmds[1] = cmd_sync_msi(QUEUE_IOVA + 1 * 16, 0);
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	ASSERT_TRUE(wait_u32((uint32_t *)&self->q.ring[1].w[0], 0));
+	EXPECT_EQ(2, vq_cons(&self->q));
+
+	/* Data elsewhere in guest memory */
+	__atomic_store_n(status, 0, __ATOMIC_RELAXED);
+	cmds[0] = cmd_sync_msi(STATUS_IOVA, 0xcafe);
+	vq_push(&self->q, cmds, 1);
+	vq_ring(&self->q);
+	ASSERT_TRUE(wait_u32(status, 0xcafe));
+	EXPECT_EQ(3, vq_cons(&self->q));
+	/* With MSIs the MSI write is the interrupt */
+	EXPECT_EQ(-1, read(self->q.irq, &cnt, sizeof(cnt)));
+
+	/* An MSI address outside guest memory is counted, the queue goes on */
+	cmds[0] = cmd_sync_msi(UNMAPPED_IOVA, 1);
+	cmds[1] = cmd_nh_asid(2);
+	cmds[2] = cmd_sync_sev();
+	vq_push(&self->q, cmds, 3);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 6));
+	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	EXPECT_EQ(1, st.out_msi_errors);
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
+}
+
+/* Without MSIs, CS=IRQ signals the irq eventfd and CS=SEV does not */
+TEST_F(vqueue, sync_irq)
+{
+	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	uint64_t cnt;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
+	EXPECT_EQ(-1, read(self->q.irq, &cnt, sizeof(cnt)));
+
+	cmds[1] = cmd_sync_msi(QUEUE_IOVA + 3 * 16, 0);
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	ASSERT_EQ(0, eventfd_wait(self->q.irq, TIMEOUT_MS));
+	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
+	/* No MSI advertised: guest memory is left alone */
+	EXPECT_EQ(0x0fc01046, (uint32_t)self->q.ring[3].w[0]);
+}
+
+/* What reaches the IOMMU: NSNH_ALL converted, the vSID translated */
+TEST_F(vqueue, log_translated)
+{
+	struct cmd cmds[7] = {
+		cmd_nsnh_all(),
+		cmd_atc_inv_all(VSID),
+		cmd_cfgi_cd(VSID, 3),
+		cmd_cfgi_cd_all(VSID),
+		cmd_nh_va(2, 0x5000),
+		cmd_nh_asid(3),
+		cmd_sync_sev(),
+	};
+	struct cmd want[6] = {
+		cmd_raw(OP_TLBI_NH_ALL, 0),
+		cmd_atc_inv_all(self->mock_id),
+		cmd_cfgi_cd(self->mock_id, 3),
+		cmd_cfgi_cd_all(self->mock_id),
+		cmd_nh_va(2, 0x5000),
+		cmd_nh_asid(3),
+	};
+	unsigned int i;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	ASSERT_EQ(0, vq_set_vsid(self->fd, self->q.id, 0, self->idev_id, VSID));
+	vq_push(&self->q, cmds, 7);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 7));
+	expect_log(_metadata, self->fd, self->nested_id, want, 6);
+	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+		EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, i, 0));
+
+	/* Once removed, the vSID is unknown: CERROR_ILL, nothing forwarded */
+	ASSERT_EQ(0, vq_set_vsid(self->fd, self->q.id,
+				 IOMMU_VQUEUE_VSID_REMOVE, self->idev_id,
+				 VSID));
+	cmds[0] = cmd_atc_inv_all(VSID);
+	vq_push(&self->q, cmds, 1);
+	vq_ring(&self->q);
+	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	EXPECT_EQ(CERROR_ILL << 24 | 7, vq_cons(&self->q));
+	expect_log(_metadata, self->fd, self->nested_id, NULL, 0);
+}
+
+/* CFGI_STE is the VMM's: stop, exit record, resume past it */
+TEST_F(vqueue, cfgi_ste_exit_resume)
+{
+	struct cmd cmds[4] = {
+		cmd_nh_asid(1), cmd_cfgi_ste(VSID), cmd_sync_sev(),
+		cmd_nh_asid(2),
+	};
+	struct iommu_vqueue_get_state st;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+	vq_push(&self->q, cmds, 4);
+	vq_ring(&self->q);
+	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+
+	EXPECT_EQ(1, vq_cons(&self->q));
+	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_STOPPED, st.out_state);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_EXIT, st.out_reason);
+	EXPECT_EQ(0, st.out_error);
+	EXPECT_EQ(1, st.out_cons);
+	EXPECT_EQ(4, st.out_prod);
+	EXPECT_EQ(cmds[1].w[0], st.out_entry[0]);
+	EXPECT_EQ(cmds[1].w[1], st.out_entry[1]);
+	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+
+	/* Stopped means stopped, whatever the guest does */
+	vq_ring(&self->q);
+	usleep(10000);
+	EXPECT_EQ(1, vq_cons(&self->q));
+
+	/* The VMM emulated the CFGI_STE */
+	ASSERT_EQ(0, vq_resume(self->fd, self->q.id, 0, 1));
+	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
+	expect_log(_metadata, self->fd, self->nested_id, &cmds[3], 1);
+	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
+
+	/* Running: nothing to resume */
+	EXPECT_ERRNO(EINVAL, vq_resume(self->fd, self->q.id, 0, 0));
+}
+
+/* E.3 SMMU-Q2: CERROR_ILL, then the guest's skip_err and recovery */
+TEST_F(vqueue, illegal_recover)
+{
+	struct cmd cmds[3] = {
+		cmd_nh_asid(1), cmd_raw(0x47, 0), cmd_sync_sev(),
+	};
+	struct iommu_vqueue_get_state st;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+	vq_push(&self->q, cmds, 3);
+	vq_ring(&self->q);
+	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	EXPECT_EQ(0x01000001, vq_cons(&self->q));
+	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
+	EXPECT_EQ(CERROR_ILL, st.out_error);
+	EXPECT_EQ(0x01000001, st.out_cons);
+	EXPECT_EQ(0x47, st.out_entry[0]);
+
+	/* An error stop needs the guest's ack */
+	EXPECT_ERRNO(EINVAL, vq_resume(self->fd, self->q.id, 0, 0));
+
+	/* Linux overwrites the bad command with a CMD_SYNC and acks */
+	self->q.ring[1] = cmd_sync_sev();
+	ASSERT_EQ(0, vq_resume(self->fd, self->q.id,
+			       IOMMU_VQUEUE_RESUME_RETRY, 0));
+	ASSERT_TRUE(vq_wait_cons(&self->q, 3));
+	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+}
+
+/* The driver refuses the second command of a run: stop exactly there */
+TEST_F(vqueue, backend_partial)
+{
+	struct cmd cmds[4] = {
+		cmd_nh_asid(1), cmd_nh_asid(MOCK_SMMUV3_ASID_REJECT),
+		cmd_nh_asid(2), cmd_sync_sev(),
+	};
+	struct iommu_vqueue_get_state st;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+	vq_push(&self->q, cmds, 4);
+	vq_ring(&self->q);
+	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	EXPECT_EQ(CERROR_ILL << 24 | 1, vq_cons(&self->q));
+	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
+	EXPECT_EQ(-EIO, st.out_errno);
+	EXPECT_EQ(cmds[1].w[0], st.out_entry[0]);
+	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+
+	/* The VMM skips it for the guest */
+	ASSERT_EQ(0, vq_resume(self->fd, self->q.id,
+			       IOMMU_VQUEUE_RESUME_RETRY, 1));
+	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
+	expect_log(_metadata, self->fd, self->nested_id, &cmds[2], 1);
+}
+
+/* E.3 SMMU-Q3: a queue base outside guest memory, then fixed */
+TEST_F(vqueue, abort_unmapped_base)
+{
+	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct iommu_vqueue_get_state st;
+	void *more;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, UNMAPPED_IOVA, 3, 0, 0));
+	/* The test's own copy of the ring is elsewhere: only PROD counts */
+	self->q.ring = self->guest;
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	EXPECT_EQ(CERROR_ABT << 24 | 0, vq_cons(&self->q));
+	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ABORT, st.out_reason);
+	EXPECT_EQ(CERROR_ABT, st.out_error);
+	EXPECT_NE(0, st.out_errno);
+
+	/* Memory appears at the base; Linux acks and the fetch is retried */
+	more = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, more);
+	memcpy(more, cmds, sizeof(cmds));
+	ASSERT_EQ(0, ioas_map(self->fd, self->ioas_id, more, 4096,
+			      UNMAPPED_IOVA));
+	ASSERT_EQ(0, vq_resume(self->fd, self->q.id,
+			       IOMMU_VQUEUE_RESUME_RETRY, 0));
+	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
+	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+	ASSERT_EQ(0, obj_destroy(self->fd, self->q.id));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, UNMAPPED_IOVA, 4096));
+	munmap(more, 4096);
+}
+
+/* A PROD that cannot follow CONS consumes nothing */
+TEST_F(vqueue, inconsistent_prod)
+{
+	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
+	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+
+	/* WR < RD with equal wraps */
+	__atomic_store_n(self->q.prod, 1, __ATOMIC_RELEASE);
+	vq_ring(&self->q);
+	usleep(20000);
+	EXPECT_EQ(2, vq_cons(&self->q));
+	expect_log(_metadata, self->fd, self->nested_id, NULL, 0);
+
+	/* PROD beyond the queue: the bits above the wrap bit are ignored */
+	self->q.prod_val = 2;
+	vq_push(&self->q, cmds, 2);
+	__atomic_store_n(self->q.prod, 0xff00 | 4, __ATOMIC_RELEASE);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
+	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+}
+
+/* The guest rewrites CMDQ_BASE while CMDQEN == 0 */
+TEST_F(vqueue, modify_base)
+{
+	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct iommu_vqueue_get_state st;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+	EXPECT_ERRNO(EBUSY, vq_modify(self->fd, self->q.id,
+				      IOMMU_VQUEUE_MODIFY_BASE,
+				      Q_BASE_RA | QUEUE2_IOVA | 3));
+	ASSERT_EQ(0, vq_modify(self->fd, self->q.id,
+			       IOMMU_VQUEUE_MODIFY_DISABLE |
+			       IOMMU_VQUEUE_MODIFY_BASE,
+			       Q_BASE_RA | QUEUE2_IOVA | 3));
+	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_DISABLED, st.out_state);
+
+	/* Disabled: the doorbell does nothing */
+	self->q.ring = self->guest + (QUEUE2_IOVA - GUEST_IOVA);
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	usleep(20000);
+	EXPECT_EQ(0, vq_cons(&self->q));
+
+	ASSERT_EQ(0, vq_modify(self->fd, self->q.id,
+			       IOMMU_VQUEUE_MODIFY_ENABLE, 0));
+	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
+	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+}
+
+/* Every ioctl refuses bad arguments with the documented errno */
+TEST_F(vqueue, bad_args)
+{
+	struct iommu_vqueue_alloc cmd;
+	struct {
+		struct iommu_vqueue_alloc cmd;
+		uint64_t extra;
+	} big;
+	struct iommu_vqueue_get_state st;
+	struct iommu_vqueue_modify m;
+	struct vq q2;
+	void *hole;
+
+#define ALLOC_ERR(_errno, _field, _val)					\
+	do {								\
+		vq_alloc_cmd(self, &q2, &cmd, QUEUE_IOVA, 3, 0, 0);	\
+		cmd._field = _val;					\
+		EXPECT_ERRNO(_errno,					\
+			     ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd)); \
+		vq_close(&q2);						\
+	} while (0)
+
+	ALLOC_ERR(EINVAL, size, 8);
+	ALLOC_ERR(EOPNOTSUPP, flags, 1 << 7);
+	ALLOC_ERR(EOPNOTSUPP, format, 0);
+	ALLOC_ERR(EOPNOTSUPP, format, 2);
+	ALLOC_ERR(EINVAL, max_log2_entries, 20);
+	ALLOC_ERR(EINVAL, prod_offset, 0x99);
+	ALLOC_ERR(EINVAL, cons_offset, REG_PROD);
+	ALLOC_ERR(EINVAL, cons_offset, 4096);
+	ALLOC_ERR(EINVAL, regs_uptr, (uintptr_t)self->regs + 2);
+	ALLOC_ERR(ENOENT, hwpt_id, self->parent_id);
+	ALLOC_ERR(ENOENT, hwpt_id, self->ioas_id);
+	ALLOC_ERR(ENOENT, hwpt_id, 0xffff);
+	ALLOC_ERR(EOPNOTSUPP, data_type,
+		  IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID);
+	ALLOC_ERR(EBADF, doorbell_fd, -1);
+	ALLOC_ERR(EINVAL, doorbell_fd, self->fd);
+	ALLOC_ERR(EBADF, event_fd, -1);
+	ALLOC_ERR(EINVAL, event_fd, self->fd);
+	ALLOC_ERR(EBADF, irq_fd, -2);
+
+	/* Register memory that is not there */
+	hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	ALLOC_ERR(EFAULT, regs_uptr, (uintptr_t)hole);
+	munmap(hole, 4096);
+
+	/* Size-versioned: a longer struct must have a zero tail */
+	vq_alloc_cmd(self, &q2, &big.cmd, QUEUE_IOVA, 3, 0, 0);
+	big.cmd.size = sizeof(big);
+	big.extra = 1;
+	EXPECT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &big));
+	vq_close(&q2);
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+
+	/* MODIFY */
+	EXPECT_ERRNO(ENOENT, vq_modify(self->fd, self->ioas_id,
+				       IOMMU_VQUEUE_MODIFY_DISABLE, 0));
+	EXPECT_ERRNO(EOPNOTSUPP, vq_modify(self->fd, self->q.id, 1 << 5, 0));
+	EXPECT_ERRNO(EINVAL, vq_modify(self->fd, self->q.id,
+				       IOMMU_VQUEUE_MODIFY_DISABLE |
+				       IOMMU_VQUEUE_MODIFY_ENABLE, 0));
+	EXPECT_ERRNO(EBUSY, vq_modify(self->fd, self->q.id,
+				      IOMMU_VQUEUE_MODIFY_BASE, QUEUE2_IOVA));
+	m = (struct iommu_vqueue_modify){
+		.size = sizeof(m),
+		.vqueue_id = self->q.id,
+		.__reserved = 1,
+	};
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_VQUEUE_MODIFY, &m));
+
+	/* SET_VSID */
+	EXPECT_ERRNO(EOPNOTSUPP, vq_set_vsid(self->fd, self->q.id, 1 << 3,
+					     self->idev_id, VSID));
+	EXPECT_ERRNO(EINVAL, vq_set_vsid(self->fd, self->q.id, 0,
+					 self->idev_id, 1ULL << 32));
+	EXPECT_ERRNO(ENOENT, vq_set_vsid(self->fd, self->q.id, 0,
+					 self->ioas_id, VSID));
+	EXPECT_ERRNO(ENOENT, vq_set_vsid(self->fd, self->ioas_id, 0,
+					 self->idev_id, VSID));
+	ASSERT_EQ(0, vq_set_vsid(self->fd, self->q.id, 0, self->idev_id,
+				 VSID));
+	EXPECT_ERRNO(EEXIST, vq_set_vsid(self->fd, self->q.id, 0,
+					 self->idev_id, VSID));
+	EXPECT_ERRNO(EEXIST, vq_set_vsid(self->fd, self->q.id, 0,
+					 self->idev_id, VSID + 1));
+	EXPECT_ERRNO(ENOENT, vq_set_vsid(self->fd, self->q.id,
+					 IOMMU_VQUEUE_VSID_REMOVE,
+					 self->idev_id, VSID + 1));
+	EXPECT_ERRNO(EINVAL, vq_set_vsid(self->fd, self->q.id,
+					 IOMMU_VQUEUE_VSID_REMOVE,
+					 self->idev_id + 1000, VSID));
+
+	/* RESUME */
+	EXPECT_ERRNO(EOPNOTSUPP, vq_resume(self->fd, self->q.id, 1 << 4, 0));
+	EXPECT_ERRNO(EINVAL, vq_resume(self->fd, self->q.id, 0, 0));
+	EXPECT_ERRNO(ENOENT, vq_resume(self->fd, self->nested_id, 0, 0));
+
+	/* GET_STATE */
+	st = (struct iommu_vqueue_get_state){
+		.size = sizeof(st), .vqueue_id = self->q.id, .flags = 1,
+	};
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
+	st = (struct iommu_vqueue_get_state){
+		.size = sizeof(st), .vqueue_id = self->q.id, .__reserved = 1,
+	};
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
+	st = (struct iommu_vqueue_get_state){
+		.size = sizeof(st), .vqueue_id = self->stdev_id,
+	};
+	EXPECT_ERRNO(ENOENT, ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
+	st.size = 8;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
+
+	/* What the vqueue holds cannot go away under it */
+	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, self->nested_id));
+	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, self->parent_id));
+	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, self->ioas_id));
+#undef ALLOC_ERR
+}
+
+/* Destroying the HWPT under a live vqueue fails; after the vqueue, it works */
+TEST_F(vqueue, destroy_hwpt_live)
+{
+	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, self->nested_id));
+
+	/* Still working */
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
+
+	ASSERT_EQ(0, obj_destroy(self->fd, self->q.id));
+	ASSERT_EQ(0, obj_destroy(self->fd, self->nested_id));
+	ASSERT_EQ(0, obj_destroy(self->fd, self->parent_id));
+}
+
+/* IOMMU_DESTROY while the worker has a full queue to go through */
+TEST_F(vqueue, destroy_pending)
+{
+	static struct cmd cmds[4096];
+	unsigned int i;
+
+	for (i = 0; i < 4096; i++)
+		cmds[i] = i % 2 ? cmd_sync_sev() : cmd_nh_va(i, i << 12);
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 12, 0, 0));
+	vq_push(&self->q, cmds, 4096);
+	vq_ring(&self->q);
+	ASSERT_EQ(0, obj_destroy(self->fd, self->q.id));
+	/* The worker is gone: nothing moves any more */
+	i = vq_cons(&self->q);
+	usleep(20000);
+	EXPECT_EQ(i, vq_cons(&self->q));
+	ASSERT_EQ(0, obj_destroy(self->fd, self->nested_id));
+}
+
+struct ringer {
+	struct vq *q;
+	bool stop;
+};
+
+static void *ring_thread(void *arg)
+{
+	struct ringer *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		vq_ring(r->q);
+		usleep(50);
+	}
+	return NULL;
+}
+
+/* Free slots the guest may fill, as Linux computes them */
+static unsigned int vq_space(struct vq *q)
+{
+	uint32_t mask = (2U << q->log2) - 1;
+
+	return (1U << q->log2) - ((q->prod_val - vq_cons(q)) & mask);
+}
+
+/* Unmap the queue's IOVA while the worker is busy with it */
+TEST_F(vqueue, unmap_busy)
+{
+	static struct cmd cmds[512];
+	struct iommu_vqueue_get_state st;
+	struct ringer r = { .q = &self->q };
+	pthread_t thread;
+	unsigned int i, n;
+
+	for (i = 0; i < 512; i++)
+		cmds[i] = i % 8 ? cmd_sync_sev() : cmd_nh_asid(i);
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 12, 0, 0));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, ring_thread, &r));
+	for (i = 0; i < 64; i++) {
+		n = vq_space(&self->q);
+		vq_push(&self->q, cmds, n < 512 ? n : 512);
+	}
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, GUEST_IOVA,
+				GUEST_SIZE));
+	/* Whatever is pending now aborts on the entry at CONS */
+	if (vq_space(&self->q))
+		vq_push(&self->q, cmds, 1);
+	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+
+	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ABORT, st.out_reason);
+	EXPECT_EQ(CERROR_ABT, CONS_ERR(vq_cons(&self->q)));
+	ASSERT_EQ(0, obj_destroy(self->fd, self->q.id));
+}
+
+/* Close the iommufd with doorbells still being rung and eventfds signalled */
+TEST_F(vqueue, close_signalled)
+{
+	static struct cmd cmds[1024];
+	struct ringer r = { .q = &self->q };
+	struct vq q2;
+	pthread_t thread;
+	unsigned int i;
+
+	for (i = 0; i < 1024; i++)
+		cmds[i] = i % 3 ? cmd_nh_asid(i) : cmd_sync_msi(QUEUE_IOVA, 0);
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 10, 0, 0));
+	ASSERT_EQ(0, vq_alloc(self, &q2, QUEUE2_IOVA, 10, 0x200,
+			      IOMMU_VQUEUE_ALLOC_MSI));
+	ASSERT_EQ(0, vq_set_vsid(self->fd, q2.id, 0, self->idev_id, VSID));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, ring_thread, &r));
+	vq_push(&self->q, cmds, 1000);
+	vq_push(&q2, cmds, 1000);
+	vq_ring(&q2);
+
+	/* The second vqueue's eventfds go first, then the iommufd */
+	vq_close(&q2);
+	close(self->fd);
+	self->fd = -1;
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+
+	/* A fresh iommufd works: nothing was left behind holding the mock */
+	self->fd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, self->fd);
+}
+
+TEST_HARNESS_MAIN
