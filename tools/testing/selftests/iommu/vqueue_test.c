@@ -671,6 +671,75 @@ TEST_F(vqueue, log_translated)
 	expect_log(_metadata, self->fd, self->nested_id, NULL, 0);
 }
 
+/*
+ * A range TLBI as a Linux guest with IDR3.RIL builds it for an unmap of
+ * @pages 4 KiB pages at @iova that fit one command: TG=4K, leaf, TTL=3,
+ * NUM=0, SCALE=log2(pages).
+ */
+static struct cmd cmd_nh_va_range(uint16_t asid, uint64_t iova,
+				  unsigned int scale)
+{
+	return (struct cmd){ { OP_TLBI_NH_VA | (uint64_t)scale << 20 |
+			       (uint64_t)asid << 48,
+			       iova | 1ULL << 10 | 3ULL << 8 | 1 } };
+}
+
+/* ATC_INV covering 2^size 4 KiB pages at @iova, no PASID */
+static struct cmd cmd_atc_inv(uint32_t sid, uint64_t iova, unsigned int size)
+{
+	return (struct cmd){ { OP_ATC_INV | (uint64_t)sid << 32, iova | size } };
+}
+
+/*
+ * What a Linux guest sends when it unmaps 4 KiB at 0x5000 and then 2 MiB at
+ * 0x200000 from a domain with ASID 7 behind an ATS-capable device: per unmap,
+ * one range TLBI, one ATC_INV and a CMD_SYNC, in one batch each.  The IOMMU
+ * must receive the TLBIs with their range fields untouched and the ATC_INVs
+ * with the physical SID, in order, and nothing else.
+ */
+TEST_F(vqueue, linux_unmap_sequence)
+{
+	struct cmd cmds[6] = {
+		cmd_nh_va_range(7, 0x5000, 0),
+		cmd_atc_inv(VSID, 0x5000, 0),
+		cmd_sync_sev(),
+		cmd_nh_va_range(7, 0x200000, 9),
+		cmd_atc_inv(VSID, 0x200000, 9),
+		cmd_sync_sev(),
+	};
+	struct cmd want[4] = {
+		cmds[0], cmd_atc_inv(self->mock_id, 0x5000, 0),
+		cmds[3], cmd_atc_inv(self->mock_id, 0x200000, 9),
+	};
+	struct cmd got[MOCK_SMMUV3_LOG_NUM];
+	uint32_t num = 0;
+	unsigned int i;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	ASSERT_EQ(0, vq_set_vsid(self->fd, self->q.id, 0, self->idev_id, VSID));
+	vq_push(&self->q, cmds, 3);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 3));
+	vq_push(&self->q, cmds + 3, 3);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 6));
+
+	ASSERT_EQ(0, smmuv3_log(self->fd, self->nested_id, got,
+				MOCK_SMMUV3_LOG_NUM, &num));
+	ASSERT_EQ(4, num);
+	for (i = 0; i < num; i++) {
+		TH_LOG("mock log %u: %#018llx %#018llx", i,
+		       (unsigned long long)got[i].w[0],
+		       (unsigned long long)got[i].w[1]);
+		EXPECT_EQ(want[i].w[0], got[i].w[0]);
+		EXPECT_EQ(want[i].w[1], got[i].w[1]);
+	}
+	/* NH_VA with ASID 7 drops the mock's IOTLB slot 7 % 4 only */
+	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+		EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, i,
+					 i == 3 ? 0 : IOMMU_TEST_IOTLB_DEFAULT));
+}
+
 /* CFGI_STE is the VMM's: stop, exit record, resume past it */
 TEST_F(vqueue, cfgi_ste_exit_resume)
 {
