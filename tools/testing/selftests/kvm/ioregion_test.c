@@ -212,8 +212,8 @@ static void log_io_stats(const char *what, struct kvm_vcpu *vcpu,
 	struct io_stats now;
 
 	read_io_stats(vcpu, &now);
-	ksft_print_msg("%s: %lu exits to userspace (%s), %lu exits in all, %lu loads and %lu stores served, %lu doorbells\n",
-		       what, now.user_mmio - before->user_mmio, USER_MMIO_STAT,
+	ksft_print_msg("%s: %s %lu, exits %lu, loads %lu, stores %lu, doorbells %lu\n",
+		       what, USER_MMIO_STAT, now.user_mmio - before->user_mmio,
 		       now.exits - before->exits, now.loads - before->loads,
 		       now.stores - before->stores,
 		       now.doorbells - before->doorbells);
