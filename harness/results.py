@@ -193,7 +193,8 @@ def extract_kunit(kernel_log_lines):
 
 
 MARKER = re.compile(r'^@@(?P<what>SUITE-BEGIN|SUITE-END|SUITE-TIMEOUT|KMEMLEAK-BEGIN|'
-                    r'KMEMLEAK-END|ALL-DONE)(?: (?P<name>\S+))?(?: (?P<status>-?\d+))?')
+                    r'KMEMLEAK-END|ARTIFACT-BEGIN|ARTIFACT-END|ALL-DONE)(?: (?P<name>\S+))?'
+                    r'(?: (?P<status>-?\d+))?')
 
 
 class SuiteRun:
@@ -204,15 +205,20 @@ class SuiteRun:
         self.timed_out = False
 
 
-def split_tests_log(lines):
-    """Split the guest runner's output into suite runs, kmemleak text, done."""
+def split_tests_log(lines, artifacts=None):
+    """Split the guest runner's output into suite runs, kmemleak text, done.
+
+    Files the suites left for the host are added to @artifacts (name -> text).
+    """
     runs, kmemleak, done = [], [], False
-    current, in_kmemleak = None, False
+    current, in_kmemleak, artifact = None, False, None
     for raw in lines:
         line = raw.rstrip('\r\n')
         m = MARKER.match(line)
         if not m:
-            if in_kmemleak:
+            if artifact is not None:
+                artifact.append(line)
+            elif in_kmemleak:
                 kmemleak.append(line)
             elif current:
                 current.lines.append(line)
@@ -233,6 +239,12 @@ def split_tests_log(lines):
             in_kmemleak = True
         elif what == 'KMEMLEAK-END':
             in_kmemleak = False
+        elif what == 'ARTIFACT-BEGIN':
+            artifact = []
+            if artifacts is not None:
+                artifacts[os.path.basename(m['name'] or 'unnamed')] = artifact
+        elif what == 'ARTIFACT-END':
+            artifact = None
         elif what == 'ALL-DONE':
             done = True
     return runs, [l for l in kmemleak if l.strip()], done
@@ -306,7 +318,10 @@ def collect(kernel_log, tests_log, expected, timeouts, qemu_status=None):
         verdicts.extend(('kunit ' + n, s, d) for n, s, d in leaves([result]))
     verdicts.extend(('kunit', FAIL, p) for p in problems)
 
-    runs, kmemleak, done = split_tests_log(tlog)
+    artifacts = {}
+    runs, kmemleak, done = split_tests_log(tlog, artifacts)
+    for name, text in artifacts.items():
+        files['artifacts/' + safe_name(name)] = '\n'.join(text).strip('\n') + '\n'
     seen = set()
     for run in runs:
         seen.add(run.name)

@@ -162,6 +162,20 @@ class KselftestParsing(unittest.TestCase):
         self.assertEqual(v['QEMU exited by itself'][0], FAIL)
 
 
+class Artifacts(unittest.TestCase):
+    def test_files_left_by_suites_are_extracted_and_not_counted(self):
+        log = ['@@SUITE-BEGIN bench/viommu_bench', 'path batch median',
+               '@@SUITE-END bench/viommu_bench 0', '@@ARTIFACT-BEGIN results.json',
+               '{', '  "reps": 500', '}', '', '@@ARTIFACT-END', '@@ALL-DONE']
+        with tempfile.NamedTemporaryFile('w', suffix='.log') as f:
+            f.write('\n'.join(log) + '\n')
+            f.flush()
+            verdicts, files = results.collect(sample('kunit-pass.log'), f.name, [], {}, 0)
+        self.assertEqual(files['artifacts/results.json'], '{\n  "reps": 500\n}\n')
+        self.assertEqual(files['kselftest/bench-viommu_bench.tap'], 'path batch median\n')
+        self.assertEqual(by_name(verdicts)['kselftest bench/viommu_bench'], (PASS, ''))
+
+
 class KernelLogChecks(unittest.TestCase):
     def test_each_report_fails_its_own_check(self):
         v = by_name(collect('kernel-warning.log', 'kselftest-pass.txt'))
