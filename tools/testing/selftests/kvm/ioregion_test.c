@@ -153,38 +153,13 @@ struct io_stats {
 	uint64_t doorbells;
 };
 
-static uint64_t vcpu_stat(struct kvm_vcpu *vcpu, const char *name)
-{
-	struct kvm_stats_header header;
-	struct kvm_stats_desc *descs, *desc;
-	uint64_t val;
-	int fd, i;
-
-	fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(fd, &header);
-	descs = read_stats_descriptors(fd, &header);
-
-	for (i = 0; i < header.num_desc; i++) {
-		desc = get_stats_descriptor(descs, i, &header);
-		if (strcmp(desc->name, name))
-			continue;
-
-		read_stat_data(fd, &header, desc, &val, 1);
-		free(descs);
-		close(fd);
-		return val;
-	}
-
-	TEST_FAIL("vCPU stat '%s' not found", name);
-}
-
 static void read_io_stats(struct kvm_vcpu *vcpu, struct io_stats *s)
 {
-	s->user_mmio = vcpu_stat(vcpu, USER_MMIO_STAT);
-	s->exits = vcpu_stat(vcpu, "exits");
-	s->loads = vcpu_stat(vcpu, "ioregion_loads");
-	s->stores = vcpu_stat(vcpu, "ioregion_stores");
-	s->doorbells = vcpu_stat(vcpu, "ioregion_doorbells");
+	s->user_mmio = vcpu_get_stat(vcpu, USER_MMIO_STAT);
+	s->exits = vcpu_get_stat(vcpu, "exits");
+	s->loads = vcpu_get_stat(vcpu, "ioregion_loads");
+	s->stores = vcpu_get_stat(vcpu, "ioregion_stores");
+	s->doorbells = vcpu_get_stat(vcpu, "ioregion_doorbells");
 }
 
 /*
@@ -700,9 +675,9 @@ TEST_F_TIMEOUT(ioregion, readonly_memslot, 120)
 
 	read_io_stats(vcpu, &st);
 #ifdef __x86_64__
-	emulated = vcpu_stat(vcpu, "insn_emulation");
+	emulated = vcpu_get_stat(vcpu, "insn_emulation");
 #else
-	emulated = vcpu_stat(vcpu, "mmio_exit_kernel");
+	emulated = vcpu_get_stat(vcpu, "mmio_exit_kernel");
 #endif
 	run_to_sync(vcpu, 2);
 	log_io_stats("read-only memslot, loads", vcpu, &st);
@@ -720,9 +695,9 @@ TEST_F_TIMEOUT(ioregion, readonly_memslot, 120)
 	 * instruction on x86 hosts without next-RIP support.
 	 */
 #ifdef __x86_64__
-	emulated = vcpu_stat(vcpu, "insn_emulation") - emulated;
+	emulated = vcpu_get_stat(vcpu, "insn_emulation") - emulated;
 #else
-	emulated = vcpu_stat(vcpu, "mmio_exit_kernel") - emulated;
+	emulated = vcpu_get_stat(vcpu, "mmio_exit_kernel") - emulated;
 #endif
 	TEST_ASSERT(emulated <= 1, "%lu instructions emulated", emulated);
 	kvm_vm_get_dirty_log(vm, RO_SLOT, bitmap);

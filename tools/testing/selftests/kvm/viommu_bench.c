@@ -181,29 +181,6 @@ struct bench {
 	struct result res[NR_PATHS][NR_SIZES];
 };
 
-static uint64_t vcpu_stat(struct kvm_vcpu *vcpu, const char *name)
-{
-	struct kvm_stats_header header;
-	struct kvm_stats_desc *descs, *desc;
-	uint64_t val;
-	int fd, i;
-
-	fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(fd, &header);
-	descs = read_stats_descriptors(fd, &header);
-	for (i = 0; i < header.num_desc; i++) {
-		desc = get_stats_descriptor(descs, i, &header);
-		if (strcmp(desc->name, name))
-			continue;
-		read_stat_data(fd, &header, desc, &val, 1);
-		free(descs);
-		close(fd);
-		return val;
-	}
-	TEST_FAIL("vCPU stat '%s' not found", name);
-	return 0;
-}
-
 static int iommu_ioctl(struct bench *bn, unsigned long req, void *arg)
 {
 	return ioctl(bn->iommufd, req, arg);
@@ -380,9 +357,9 @@ struct exit_counts {
 
 static void read_exits(struct bench *bn, struct exit_counts *c)
 {
-	c->user = vcpu_stat(bn->vcpu, "mmio_exits") +
-		  vcpu_stat(bn->vcpu, "io_exits");
-	c->all = vcpu_stat(bn->vcpu, "exits");
+	c->user = vcpu_get_stat(bn->vcpu, "mmio_exits") +
+		  vcpu_get_stat(bn->vcpu, "io_exits");
+	c->all = vcpu_get_stat(bn->vcpu, "exits");
 }
 
 static void record(struct bench *bn, int path, uint32_t s,

@@ -368,37 +368,14 @@ struct vmm {
 	bool event_thread_stop;
 };
 
-static uint64_t vcpu_stat(struct kvm_vcpu *vcpu, const char *name)
-{
-	struct kvm_stats_header header;
-	struct kvm_stats_desc *descs, *desc;
-	uint64_t val;
-	int fd, i;
-
-	fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(fd, &header);
-	descs = read_stats_descriptors(fd, &header);
-	for (i = 0; i < header.num_desc; i++) {
-		desc = get_stats_descriptor(descs, i, &header);
-		if (strcmp(desc->name, name))
-			continue;
-		read_stat_data(fd, &header, desc, &val, 1);
-		free(descs);
-		close(fd);
-		return val;
-	}
-	TEST_FAIL("vCPU stat '%s' not found", name);
-	return 0;
-}
-
 static void read_vcpu_stats(struct kvm_vcpu *vcpu, struct vcpu_stats *s)
 {
-	s->mmio_exits = vcpu_stat(vcpu, "mmio_exits");
-	s->io_exits = vcpu_stat(vcpu, "io_exits");
-	s->exits = vcpu_stat(vcpu, "exits");
-	s->loads = vcpu_stat(vcpu, "ioregion_loads");
-	s->stores = vcpu_stat(vcpu, "ioregion_stores");
-	s->doorbells = vcpu_stat(vcpu, "ioregion_doorbells");
+	s->mmio_exits = vcpu_get_stat(vcpu, "mmio_exits");
+	s->io_exits = vcpu_get_stat(vcpu, "io_exits");
+	s->exits = vcpu_get_stat(vcpu, "exits");
+	s->loads = vcpu_get_stat(vcpu, "ioregion_loads");
+	s->stores = vcpu_get_stat(vcpu, "ioregion_stores");
+	s->doorbells = vcpu_get_stat(vcpu, "ioregion_doorbells");
 }
 
 static uint32_t regs_cons(struct vmm *v)
