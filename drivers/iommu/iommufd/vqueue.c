@@ -65,12 +65,23 @@ struct iommufd_vq_sid {
 	u32 psid;
 };
 
+/*
+ * A VT-d (DID, PASID) binding. The worker only reads @hwpt_id, under RCU:
+ * @hwpt may be freed as soon as the binding is removed.
+ */
+struct iommufd_vq_vdom {
+	struct rcu_head rcu;
+	struct iommufd_hw_pagetable *hwpt;
+	u32 hwpt_id;
+};
+
 struct iommufd_vqueue {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct iommufd_hw_pagetable *hwpt;
 	struct iommufd_access *access;
 	const struct iommufd_vq_format *fmt;
+	u32 format;
 	u32 data_type;
 	u32 flags;
 	unsigned int max_log2;
@@ -79,6 +90,7 @@ struct iommufd_vqueue {
 	void *reg_map;
 	u32 *prod_reg;
 	u32 *cons_reg;
+	u32 *status_reg;
 
 	struct eventfd_ctx *doorbell;
 	wait_queue_entry_t doorbell_wait;
@@ -95,10 +107,13 @@ struct iommufd_vqueue {
 	u16 *batch_pos;
 	u32 batch_target;
 
-	/* vSID -> struct iommufd_vq_sid; read under RCU, changed under mutex */
+	/*
+	 * vSID -> struct iommufd_vq_sid, or VT-d (DID, PASID) ->
+	 * struct iommufd_vq_vdom; read under RCU, changed under mutex
+	 */
 	struct iommufd_vq_idmap idmap;
 	struct xarray sids;
-	struct mutex mutex; /* serialises vSID table updates */
+	struct mutex mutex; /* serialises ID table updates */
 
 	spinlock_t lock; /* the fields below: worker against ioctls */
 	struct iommufd_vq_geometry geo;
@@ -124,6 +139,8 @@ static const struct iommufd_vq_format *iommufd_vq_format_get(u32 format)
 	switch (format) {
 	case IOMMU_VQUEUE_FORMAT_SMMUV3_CMDQ:
 		return &iommufd_vq_smmuv3_format;
+	case IOMMU_VQUEUE_FORMAT_VTD_QI:
+		return &iommufd_vq_vtd_format;
 	default:
 		return NULL;
 	}
@@ -155,6 +172,26 @@ static int iommufd_vq_lookup_sid(const struct iommufd_vq_idmap *map, u64 vid,
 	ent = xa_load(&vq->sids, vid);
 	if (ent) {
 		*pid = ent->psid;
+		rc = 0;
+	}
+	rcu_read_unlock();
+	return rc;
+}
+
+static int iommufd_vq_lookup_vdom(const struct iommufd_vq_idmap *map, u64 vid,
+				  u32 *pid)
+{
+	struct iommufd_vqueue *vq = container_of(map, struct iommufd_vqueue,
+						 idmap);
+	struct iommufd_vq_vdom *ent;
+	int rc = -ENOENT;
+
+	if (vid != (unsigned long)vid)
+		return -ENOENT;
+	rcu_read_lock();
+	ent = xa_load(&vq->sids, vid);
+	if (ent) {
+		*pid = ent->hwpt_id;
 		rc = 0;
 	}
 	rcu_read_unlock();
@@ -240,6 +277,12 @@ static int iommufd_vq_flush(struct iommufd_vqueue *vq,
 	if (!nb)
 		return 0;
 
+	/*
+	 * The ID may outlive its binding: a removal can race with this run.
+	 * Then either the HWPT is gone and the lookup fails, or the ID now
+	 * names another nested HWPT of this iommufd and the same driver, and
+	 * an extra invalidation of the VMM's own domain is harmless.
+	 */
 	if (vq->batch_target) {
 		obj = iommufd_get_object(vq->ictx, vq->batch_target,
 					 IOMMUFD_OBJ_HWPT_NESTED);
@@ -274,21 +317,52 @@ out_stop:
 	return rc;
 }
 
+/*
+ * Record a completion interrupt in the status register (VT-d ICS.IWC) and
+ * say whether it is a new interrupt condition. The VMM clears the bit with
+ * an atomic operation of its own when the guest writes 1 to it, so this
+ * must not lose that: a compare-and-exchange, never a plain store.
+ */
+static bool iommufd_vq_latch_irq(struct iommufd_vqueue *vq)
+{
+	u32 old = READ_ONCE(*vq->status_reg);
+	bool signal;
+	u32 new;
+
+	do {
+		new = vq->fmt->irq_status(old, &signal);
+	} while (!try_cmpxchg(vq->status_reg, &old, new));
+	return signal;
+}
+
 static void iommufd_vq_complete_sync(struct iommufd_vqueue *vq,
 				     const struct iommufd_vq_entry *e)
 {
+	bool latched = !!vq->fmt->irq_status;
 	struct iommufd_vq_sync s;
+	bool write, irq;
 	__le32 data;
 
 	vq->fmt->sync(e, &s);
 
 	/*
 	 * A vIOMMU with MSIs signals completion with the MSI write alone;
-	 * without them the completion interrupt is a wired one.
+	 * without them the completion interrupt is a wired one. A format
+	 * whose interrupt latches in a status register (VT-d) has a status
+	 * write and an interrupt that each entry asks for separately.
 	 */
-	if (vq->flags & IOMMU_VQUEUE_ALLOC_MSI) {
-		if (!(s.flags & IOMMUFD_VQ_SYNC_WRITE))
-			return;
+	if (latched) {
+		write = s.flags & IOMMUFD_VQ_SYNC_WRITE;
+		irq = s.flags & IOMMUFD_VQ_SYNC_IRQ;
+	} else if (vq->flags & IOMMU_VQUEUE_ALLOC_MSI) {
+		write = s.flags & IOMMUFD_VQ_SYNC_WRITE;
+		irq = false;
+	} else {
+		write = false;
+		irq = s.flags & IOMMUFD_VQ_SYNC_IRQ;
+	}
+
+	if (write) {
 		data = cpu_to_le32(s.data);
 		if (iommufd_access_rw(vq->access, s.addr, &data, sizeof(data),
 				      IOMMUFD_ACCESS_RW_WRITE |
@@ -298,9 +372,11 @@ static void iommufd_vq_complete_sync(struct iommufd_vqueue *vq,
 			vq->msi_errors++;
 			spin_unlock(&vq->lock);
 		}
-		return;
 	}
-	if ((s.flags & IOMMUFD_VQ_SYNC_IRQ) && vq->irq)
+	/* After the write: the guest's handler may look for it */
+	if (irq && latched && !iommufd_vq_latch_irq(vq))
+		return;
+	if (irq && vq->irq)
 		eventfd_signal(vq->irq);
 }
 
@@ -564,16 +640,28 @@ static int iommufd_vq_eventfd(int fd, bool optional, struct eventfd_ctx **ctx)
 	return 0;
 }
 
-static int iommufd_vq_check_regs(const struct iommu_vqueue_alloc *cmd)
+static int iommufd_vq_check_regs(const struct iommufd_vq_format *fmt,
+				 const struct iommu_vqueue_alloc *cmd)
 {
 	u64 off = offset_in_page(cmd->regs_uptr);
+	u32 last = max(cmd->prod_offset, cmd->cons_offset);
 
-	if ((cmd->regs_uptr | cmd->prod_offset | cmd->cons_offset) & 3)
+	if (cmd->__reserved)
+		return -EINVAL;
+	if ((cmd->regs_uptr | cmd->prod_offset | cmd->cons_offset |
+	     cmd->status_offset) & 3)
 		return -EINVAL;
 	if (cmd->prod_offset == cmd->cons_offset)
 		return -EINVAL;
-	if (off + max(cmd->prod_offset, cmd->cons_offset) + sizeof(u32) >
-	    PAGE_SIZE)
+	if (fmt->irq_status) {
+		if (cmd->status_offset == cmd->prod_offset ||
+		    cmd->status_offset == cmd->cons_offset)
+			return -EINVAL;
+		last = max(last, cmd->status_offset);
+	} else if (cmd->status_offset) {
+		return -EINVAL;
+	}
+	if (off + last + sizeof(u32) > PAGE_SIZE)
 		return -EINVAL;
 	return 0;
 }
@@ -604,6 +692,8 @@ static int iommufd_vq_pin_regs(struct iommufd_vqueue *vq,
 		return -ENOMEM;
 	vq->prod_reg = vq->reg_map + off + cmd->prod_offset;
 	vq->cons_reg = vq->reg_map + off + cmd->cons_offset;
+	if (vq->fmt->irq_status)
+		vq->status_reg = vq->reg_map + off + cmd->status_offset;
 	return 0;
 }
 
@@ -637,12 +727,17 @@ static const struct iommufd_access_ops iommufd_vq_access_ops = {
 	.unmap = iommufd_vq_unmap,
 };
 
+static void iommufd_vq_vdom_put(struct iommufd_vq_vdom *ent)
+{
+	refcount_dec(&ent->hwpt->obj.users);
+}
+
 void iommufd_vqueue_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_vqueue *vq =
 		container_of(obj, struct iommufd_vqueue, obj);
-	struct iommufd_vq_sid *ent;
 	unsigned long index;
+	void *ent;
 	u64 cnt;
 
 	/* Takes the wait queue lock: no wake-up is running or can start */
@@ -667,8 +762,12 @@ void iommufd_vqueue_destroy(struct iommufd_object *obj)
 	if (vq->irq)
 		eventfd_ctx_put(vq->irq);
 
-	xa_for_each(&vq->sids, index, ent)
+	/* The worker is gone: no RCU reader is left */
+	xa_for_each(&vq->sids, index, ent) {
+		if (vq->format == IOMMU_VQUEUE_FORMAT_VTD_QI)
+			iommufd_vq_vdom_put(ent);
 		kfree(ent);
+	}
 	xa_destroy(&vq->sids);
 	kfree(vq->batch_pos);
 	kfree(vq->batch);
@@ -701,7 +800,10 @@ int iommufd_vqueue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (cmd->max_log2_entries > fmt->max_log2_entries)
 		return -EINVAL;
-	rc = iommufd_vq_check_regs(cmd);
+	/* A latched completion interrupt comes with its own status write */
+	if ((cmd->flags & IOMMU_VQUEUE_ALLOC_MSI) && fmt->irq_status)
+		return -EINVAL;
+	rc = iommufd_vq_check_regs(fmt, cmd);
 	if (rc)
 		return rc;
 	rc = fmt->geometry(cmd->base, cmd->max_log2_entries, &geo);
@@ -722,11 +824,15 @@ int iommufd_vqueue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	}
 	vq->ictx = ucmd->ictx;
 	vq->fmt = fmt;
+	vq->format = cmd->format;
 	vq->data_type = cmd->data_type;
 	vq->flags = cmd->flags;
 	vq->max_log2 = cmd->max_log2_entries;
 	vq->geo = geo;
-	vq->idmap.lookup = iommufd_vq_lookup_sid;
+	if (cmd->format == IOMMU_VQUEUE_FORMAT_VTD_QI)
+		vq->idmap.lookup = iommufd_vq_lookup_vdom;
+	else
+		vq->idmap.lookup = iommufd_vq_lookup_sid;
 	xa_init(&vq->sids);
 	mutex_init(&vq->mutex);
 	spin_lock_init(&vq->lock);
@@ -912,23 +1018,110 @@ static int iommufd_vq_bind_vsid(struct iommufd_ucmd *ucmd,
 	return 0;
 }
 
+/*
+ * Bind VT-d (DID, PASID) @vid to nested HWPT @hwpt_id. Only a stage 1 over
+ * the same stage 2 as the vqueue's own: the guest must not reach a domain
+ * of another IOAS, whatever DID it writes.
+ */
+static int iommufd_vq_bind_vdom(struct iommufd_ucmd *ucmd,
+				struct iommufd_vqueue *vq, u64 vid, u32 hwpt_id)
+{
+	struct iommufd_hw_pagetable *hwpt;
+	struct iommufd_vq_vdom *ent;
+	int rc;
+
+	lockdep_assert_held(&vq->mutex);
+	/* The table is indexed by unsigned long */
+	if (vid != (unsigned long)vid)
+		return -EOPNOTSUPP;
+	hwpt = iommufd_get_hwpt_nested(ucmd, hwpt_id);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	if (hwpt->domain->owner != vq->hwpt->domain->owner ||
+	    to_hwpt_nested(hwpt)->parent->ioas !=
+	    to_hwpt_nested(vq->hwpt)->parent->ioas) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+	/* Fail here rather than stop the queue on the first forwarding */
+	rc = iommufd_vq_probe_backend(hwpt, vq->data_type, vq->fmt->inv_size);
+	if (rc)
+		goto out_put;
+
+	ent = kzalloc(sizeof(*ent), GFP_KERNEL_ACCOUNT);
+	if (!ent) {
+		rc = -ENOMEM;
+		goto out_put;
+	}
+	ent->hwpt = hwpt;
+	ent->hwpt_id = hwpt_id;
+	rc = xa_insert(&vq->sids, vid, ent, GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		kfree(ent);
+		if (rc == -EBUSY)
+			rc = -EEXIST;
+		goto out_put;
+	}
+	/* Like the vqueue's own HWPT: not destroyed while bound */
+	refcount_inc(&hwpt->obj.users);
+out_put:
+	iommufd_put_object(ucmd->ictx, &hwpt->obj);
+	return rc;
+}
+
+static int iommufd_vq_unbind_vdom(struct iommufd_vqueue *vq, u64 vid,
+				  u32 hwpt_id)
+{
+	struct iommufd_vq_vdom *ent;
+
+	lockdep_assert_held(&vq->mutex);
+	ent = xa_load(&vq->sids, vid);
+	if (!ent)
+		return -ENOENT;
+	if (ent->hwpt_id != hwpt_id)
+		return -EINVAL;
+	xa_erase(&vq->sids, vid);
+	iommufd_vq_vdom_put(ent);
+	/* The worker may be looking up the ID right now */
+	kfree_rcu(ent, rcu);
+	return 0;
+}
+
 int iommufd_vqueue_set_vsid_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_vqueue_set_vsid *cmd = ucmd->cmd;
+	bool vdom = cmd->flags & IOMMU_VQUEUE_VSID_HWPT;
 	struct iommufd_vq_sid *ent;
 	struct iommufd_vqueue *vq;
+	bool vtd;
 	int rc;
 
-	if (cmd->flags & ~IOMMU_VQUEUE_VSID_REMOVE)
+	if (cmd->flags & ~(IOMMU_VQUEUE_VSID_REMOVE | IOMMU_VQUEUE_VSID_HWPT))
 		return -EOPNOTSUPP;
-	if (cmd->vsid > U32_MAX)
+	if (cmd->vsid > (vdom ? IOMMUFD_VQ_VTD_ID(U16_MAX, BIT(20) - 1) :
+				U32_MAX))
 		return -EINVAL;
 
 	vq = iommufd_get_vqueue(ucmd, cmd->vqueue_id);
 	if (IS_ERR(vq))
 		return PTR_ERR(vq);
 
+	/* VT-d names domains, the others devices */
+	vtd = vq->format == IOMMU_VQUEUE_FORMAT_VTD_QI;
+	if (vdom != vtd) {
+		rc = -EINVAL;
+		goto out_put;
+	}
+
 	mutex_lock(&vq->mutex);
+	if (vdom) {
+		if (cmd->flags & IOMMU_VQUEUE_VSID_REMOVE)
+			rc = iommufd_vq_unbind_vdom(vq, cmd->vsid, cmd->hwpt_id);
+		else
+			rc = iommufd_vq_bind_vdom(ucmd, vq, cmd->vsid,
+						  cmd->hwpt_id);
+		goto out_unlock;
+	}
 	if (!(cmd->flags & IOMMU_VQUEUE_VSID_REMOVE)) {
 		rc = iommufd_vq_bind_vsid(ucmd, vq, cmd->vsid, cmd->dev_id);
 		goto out_unlock;
@@ -947,6 +1140,7 @@ int iommufd_vqueue_set_vsid_ioctl(struct iommufd_ucmd *ucmd)
 	}
 out_unlock:
 	mutex_unlock(&vq->mutex);
+out_put:
 	iommufd_put_object(ucmd->ictx, &vq->obj);
 	return rc;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * iommufd vqueue selftest: drives an in-kernel SMMUv3 command queue consumer
- * the way a VMM and a Linux guest would, against the mock IOMMU.
+ * and VT-d invalidation queue consumer the way a VMM and a Linux guest
+ * would, against the mock IOMMU.
  *
  * The "guest memory" is anonymous memory mapped into an IOAS at a fixed IOVA,
  * the "register page" is another anonymous page, and the test plays both the
@@ -955,7 +956,9 @@ TEST_F(vqueue, bad_args)
 	ALLOC_ERR(EINVAL, size, 8);
 	ALLOC_ERR(EOPNOTSUPP, flags, 1 << 7);
 	ALLOC_ERR(EOPNOTSUPP, format, 0);
-	ALLOC_ERR(EOPNOTSUPP, format, 2);
+	ALLOC_ERR(EOPNOTSUPP, format, 3);
+	ALLOC_ERR(EINVAL, status_offset, 0x80);
+	ALLOC_ERR(EINVAL, __reserved, 1);
 	ALLOC_ERR(EINVAL, max_log2_entries, 20);
 	ALLOC_ERR(EINVAL, prod_offset, 0x99);
 	ALLOC_ERR(EINVAL, cons_offset, REG_PROD);
@@ -1179,6 +1182,599 @@ TEST_F(vqueue, close_signalled)
 	/* A fresh iommufd works: nothing was left behind holding the mock */
 	self->fd = open("/dev/iommu", O_RDWR);
 	ASSERT_LE(0, self->fd);
+}
+
+/*
+ * VT-d invalidation queue. The register page is the remapping unit's: IQH,
+ * IQT, IQA and ICS at their architectural offsets.
+ */
+#define VTD_IQH		0x80
+#define VTD_IQT		0x88
+#define VTD_ICS		0x9c
+#define VTD_IQA_DW	0x800ULL
+
+#define IQEI_TAIL	1
+#define IQEI_TYPE	3
+#define IQEI_RSVD	4
+#define IQEI_WIDTH	5
+
+#define VDID		3
+#define VDID2		4
+#define VPASID		0x10
+
+struct vtd_desc {
+	uint64_t qw[4];
+};
+
+struct vtdq {
+	struct vq q;		/* eventfds, id, IQT/IQH; closed by teardown */
+	uint8_t *ring;
+	unsigned int esize;
+	unsigned int entries;
+	uint32_t *ics;
+	uint32_t tail;
+};
+
+/* Descriptors, built as Linux's intel-iommu driver builds them */
+static struct vtd_desc vtd_piotlb(uint16_t did, uint32_t pasid, uint64_t addr,
+				  unsigned int am, bool ih)
+{
+	/* Page-selective-within-PASID */
+	return (struct vtd_desc){ { 0x6 | 3 << 4 | (uint64_t)did << 16 |
+				    (uint64_t)pasid << 32,
+				    addr | (uint64_t)ih << 6 | am } };
+}
+
+static struct vtd_desc vtd_piotlb_pasid(uint16_t did, uint32_t pasid)
+{
+	/* All non-global entries of the PASID */
+	return (struct vtd_desc){ { 0x6 | 2 << 4 | (uint64_t)did << 16 |
+				    (uint64_t)pasid << 32, 0 } };
+}
+
+static struct vtd_desc vtd_wait(bool sw, bool fi, uint32_t data,
+				uint64_t addr)
+{
+	return (struct vtd_desc){ { 0x5 | (uint64_t)fi << 4 |
+				    (uint64_t)sw << 5 | (uint64_t)data << 32,
+				    addr } };
+}
+
+static struct vtd_desc vtd_dev_tlb(uint16_t sid, uint64_t addr)
+{
+	return (struct vtd_desc){ { 0x3 | (uint64_t)sid << 32, addr } };
+}
+
+static struct vtd_desc vtd_cc_global(void)
+{
+	return (struct vtd_desc){ { 0x1 | 1 << 4, 0 } };
+}
+
+static uint32_t *status_at(struct _test_data_vqueue *self, unsigned int i)
+{
+	return self->guest + (STATUS_IOVA - GUEST_IOVA) + i * 4;
+}
+
+static void vtd_alloc_cmd(struct _test_data_vqueue *self, struct vtdq *v,
+			  struct iommu_vqueue_alloc *cmd, bool dw,
+			  unsigned int qs, uint32_t start)
+{
+	struct vq *q = &v->q;
+
+	memset(v, 0, sizeof(*v));
+	v->esize = dw ? 32 : 16;
+	v->entries = (4096U << qs) / v->esize;
+	v->ring = self->guest + (QUEUE_IOVA - GUEST_IOVA);
+	v->ics = self->regs + VTD_ICS;
+	v->tail = start;
+	q->id = 0;
+	q->prod = self->regs + VTD_IQT;
+	q->cons = self->regs + VTD_IQH;
+	/* The VMM's QIE enable: IQH and IQT where the guest starts */
+	__atomic_store_n(q->prod, start * v->esize, __ATOMIC_RELAXED);
+	__atomic_store_n(q->cons, start * v->esize, __ATOMIC_RELAXED);
+	__atomic_store_n(v->ics, 0, __ATOMIC_RELAXED);
+	q->doorbell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	q->event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	q->irq = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	*cmd = (struct iommu_vqueue_alloc){
+		.size = sizeof(*cmd),
+		.hwpt_id = self->nested_id,
+		.format = IOMMU_VQUEUE_FORMAT_VTD_QI,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_VTD,
+		.max_log2_entries = 15,
+		.base = QUEUE_IOVA | (dw ? VTD_IQA_DW : 0) | qs,
+		.regs_uptr = (uintptr_t)self->regs,
+		.prod_offset = VTD_IQT,
+		.cons_offset = VTD_IQH,
+		.status_offset = VTD_ICS,
+		.doorbell_fd = q->doorbell,
+		.event_fd = q->event,
+		.irq_fd = q->irq,
+	};
+}
+
+static int vtd_alloc(struct _test_data_vqueue *self, struct vtdq *v, bool dw,
+		     unsigned int qs, uint32_t start)
+{
+	struct iommu_vqueue_alloc cmd;
+	int rc;
+
+	vtd_alloc_cmd(self, v, &cmd, dw, qs, start);
+	rc = ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd);
+	if (!rc)
+		v->q.id = cmd.out_vqueue_id;
+	/* Teardown closes the eventfds through self->q */
+	self->q = v->q;
+	return rc;
+}
+
+/* Write descriptor @d at slot @slot, as wide as the queue's descriptors */
+static void vtd_put(struct vtdq *v, uint32_t slot, struct vtd_desc d)
+{
+	memcpy(v->ring + (size_t)slot * v->esize, d.qw, v->esize);
+}
+
+/* The guest: queue @n descriptors at IQT, then one IQT write */
+static void vtd_push(struct vtdq *v, const struct vtd_desc *d, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		vtd_put(v, (v->tail + i) % v->entries, d[i]);
+	v->tail = (v->tail + n) % v->entries;
+	__atomic_store_n(v->q.prod, v->tail * v->esize, __ATOMIC_RELEASE);
+	vq_ring(&v->q);
+}
+
+static bool vtd_wait_head(struct vtdq *v, uint32_t slot)
+{
+	return vq_wait_cons(&v->q, slot * v->esize);
+}
+
+static int vtd_bind(int fd, uint32_t vq_id, uint32_t flags, uint32_t hwpt_id,
+		    uint16_t did, uint32_t pasid)
+{
+	return vq_set_vsid(fd, vq_id, IOMMU_VQUEUE_VSID_HWPT | flags, hwpt_id,
+			   (uint64_t)pasid << 16 | did);
+}
+
+static int vtd_log(int fd, uint32_t nested_id,
+		   struct iommu_hwpt_vtd_s1_invalidate *out, uint32_t max,
+		   uint32_t *num)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_VTD_LOG,
+		.id = nested_id,
+		.vtd_log = { .uptr = (uintptr_t)out, .max = max },
+	};
+	int rc;
+
+	rc = ioctl(fd, IOMMU_TEST_CMD, &cmd);
+	if (!rc)
+		*num = cmd.vtd_log.out_num;
+	return rc;
+}
+
+static void expect_vtd_log(struct __test_metadata *_metadata, int fd,
+			   uint32_t nested_id,
+			   const struct iommu_hwpt_vtd_s1_invalidate *want,
+			   unsigned int n)
+{
+	struct iommu_hwpt_vtd_s1_invalidate got[MOCK_VTD_LOG_NUM];
+	uint32_t num = 0;
+	unsigned int i;
+
+	ASSERT_EQ(0, vtd_log(fd, nested_id, got, MOCK_VTD_LOG_NUM, &num));
+	ASSERT_EQ(n, num);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(want[i].addr, got[i].addr);
+		EXPECT_EQ(want[i].npages, got[i].npages);
+		EXPECT_EQ(want[i].flags, got[i].flags);
+		EXPECT_EQ(0, got[i].__reserved);
+	}
+}
+
+/* A second nested HWPT over the same parent, for a second guest domain */
+static uint32_t nested2(struct __test_metadata *_metadata,
+			struct _test_data_vqueue *self)
+{
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	uint32_t id = 0;
+
+	EXPECT_EQ(0, hwpt_alloc(self->fd, self->idev_id, self->parent_id, 0,
+				IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
+				&id));
+	return id;
+}
+
+/*
+ * E.3 VTD-Q1 in a 128-bit queue: a device-TLB invalidation completes as a
+ * no-op, the wait writes its status, and the queue wraps at 256 entries.
+ */
+TEST_F(vqueue, vtd_128_wait_wrap)
+{
+	struct vtd_desc d[2] = {
+		vtd_dev_tlb(0x100, 0x200000),
+		vtd_wait(true, false, 2, STATUS_IOVA),
+	};
+	struct iommu_vqueue_get_state st;
+	struct vtdq v;
+	uint64_t cnt;
+
+	ASSERT_EQ(0, vtd_alloc(self, &v, false, 0, 0));
+	vtd_push(&v, d, 2);
+	ASSERT_TRUE(wait_u32(status_at(self, 0), 2));
+	ASSERT_TRUE(vtd_wait_head(&v, 2));
+	EXPECT_EQ(0x20, vq_cons(&v.q));
+
+	/* Linux's free_head = 254: the two land in slots 254 and 255 */
+	ASSERT_EQ(0, obj_destroy(self->fd, v.q.id));
+	vq_close(&self->q);
+	ASSERT_EQ(0, vtd_alloc(self, &v, false, 0, 254));
+	d[1] = vtd_wait(true, false, 3, STATUS_IOVA + 4);
+	vtd_push(&v, d, 2);
+	EXPECT_EQ(0, __atomic_load_n(v.q.prod, __ATOMIC_RELAXED));
+	ASSERT_TRUE(wait_u32(status_at(self, 1), 3));
+	ASSERT_TRUE(vtd_wait_head(&v, 0));
+
+	/* And on after the wrap */
+	d[1] = vtd_wait(true, false, 4, STATUS_IOVA + 8);
+	vtd_push(&v, d, 2);
+	ASSERT_TRUE(wait_u32(status_at(self, 2), 4));
+	ASSERT_TRUE(vtd_wait_head(&v, 2));
+
+	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
+	EXPECT_EQ(4, st.out_consumed);
+	EXPECT_EQ(0, st.out_msi_errors);
+	/* No IF: no completion interrupt */
+	EXPECT_EQ(-1, read(v.q.irq, &cnt, sizeof(cnt)));
+	EXPECT_EQ(0, *v.ics);
+}
+
+/*
+ * A 256-bit queue across its wrap: P_IOTLB descriptors reach the nested
+ * HWPT bound to their (DID, PASID), converted to stage-1 invalidations,
+ * in queue order, and the mock IOTLB shows them applied.
+ */
+TEST_F(vqueue, vtd_256_forward_wrap)
+{
+	struct vtd_desc d[5] = {
+		vtd_piotlb(VDID, VPASID, 0x5000, 0, true),
+		vtd_piotlb_pasid(VDID2, VPASID),
+		/* AM=9: 2MiB, the address rounded down to it */
+		vtd_piotlb(VDID, VPASID, 0x2ff000, 9, false),
+		vtd_dev_tlb(0x100, 0),
+		vtd_wait(true, false, 7, STATUS_IOVA),
+	};
+	struct iommu_hwpt_vtd_s1_invalidate want1[2] = {
+		{ .addr = 0x5000, .npages = 1,
+		  .flags = IOMMU_VTD_INV_FLAGS_LEAF },
+		{ .addr = 0x200000, .npages = 512 },
+	};
+	struct iommu_hwpt_vtd_s1_invalidate want2[1] = {
+		{ .addr = 0, .npages = UINT64_MAX },
+	};
+	uint32_t nested_id2 = nested2(_metadata, self);
+	struct vtdq v;
+
+	/* QS=0 with 256-bit descriptors: 128 entries; start 2 before the end */
+	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 126));
+	ASSERT_EQ(128, v.entries);
+	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
+			      VPASID));
+	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, nested_id2, VDID2, VPASID));
+
+	vtd_push(&v, d, 5);
+	ASSERT_TRUE(wait_u32(status_at(self, 0), 7));
+	ASSERT_TRUE(vtd_wait_head(&v, 3));
+	EXPECT_EQ(3 * 32, vq_cons(&v.q));
+
+	expect_vtd_log(_metadata, self->fd, self->nested_id, want1, 2);
+	expect_vtd_log(_metadata, self->fd, nested_id2, want2, 1);
+	/* Page 5 is slot 1; the 2MiB range covers every slot */
+	EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, 1, 0));
+	EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, 0, 0));
+	EXPECT_EQ(0, check_iotlb(self->fd, nested_id2, 3, 0));
+}
+
+/* IF=1: ICS.IWC and the irq eventfd, not again until the guest clears it */
+TEST_F(vqueue, vtd_wait_irq_latch)
+{
+	struct vtd_desc d[3];
+	struct vtdq v;
+	uint64_t cnt;
+
+	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
+
+	/* A fenced no-op wait (Linux's IQE drain) completes silently */
+	d[0] = (struct vtd_desc){ { 0x45, 0 } };
+	d[1] = vtd_wait(true, false, 1, STATUS_IOVA);
+	vtd_push(&v, d, 2);
+	ASSERT_TRUE(wait_u32(status_at(self, 0), 1));
+	EXPECT_EQ(-1, read(v.q.irq, &cnt, sizeof(cnt)));
+	EXPECT_EQ(0, *v.ics);
+
+	d[0] = vtd_wait(false, true, 0, 0);
+	vtd_push(&v, d, 1);
+	ASSERT_EQ(0, eventfd_wait(v.q.irq, TIMEOUT_MS));
+	EXPECT_EQ(1, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
+	ASSERT_TRUE(vtd_wait_head(&v, 3));
+
+	/*
+	 * IWC still set: no new interrupt. SW and IF together write the
+	 * status first; the last wait's status shows the worker is past
+	 * both.
+	 */
+	d[0] = vtd_wait(true, true, 2, STATUS_IOVA + 4);
+	d[1] = vtd_wait(false, true, 0, 0);
+	d[2] = vtd_wait(true, false, 3, STATUS_IOVA + 8);
+	vtd_push(&v, d, 3);
+	ASSERT_TRUE(wait_u32(status_at(self, 1), 2));
+	ASSERT_TRUE(wait_u32(status_at(self, 2), 3));
+	EXPECT_EQ(-1, read(v.q.irq, &cnt, sizeof(cnt)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(1, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
+
+	/* The VMM emulates the guest's write of 1 to ICS: an atomic clear */
+	__atomic_fetch_and(v.ics, ~1U, __ATOMIC_SEQ_CST);
+	d[0] = vtd_wait(false, true, 0, 0);
+	vtd_push(&v, d, 1);
+	ASSERT_EQ(0, eventfd_wait(v.q.irq, TIMEOUT_MS));
+	EXPECT_EQ(1, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
+	ASSERT_TRUE(vtd_wait_head(&v, 7));
+}
+
+/* E.3 VTD-Q3: IQE with IQH on the bad descriptor, recovery after the VMM */
+TEST_F(vqueue, vtd_iqe_recover)
+{
+	struct vtd_desc d[3] = {
+		vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
+		{ { 0, 0 } },
+		vtd_wait(true, false, 9, STATUS_IOVA),
+	};
+	struct iommu_hwpt_vtd_s1_invalidate want[2] = {
+		{ .addr = 0x1000, .npages = 1 },
+		{ .addr = 0x3000, .npages = 1 },
+	};
+	struct iommu_vqueue_get_state st;
+	struct vtdq v;
+
+	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
+	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
+			      VPASID));
+	vtd_push(&v, d, 3);
+	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
+	EXPECT_EQ(32, vq_cons(&v.q));
+	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_STOPPED, st.out_state);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
+	EXPECT_EQ(IQEI_TYPE, st.out_error);
+	EXPECT_EQ(32, st.out_cons);
+	EXPECT_EQ(0, st.out_entry[0]);
+	/* Nothing after the error ran */
+	EXPECT_EQ(0, *status_at(self, 0));
+
+	/* The guest has not cleared FSTS.IQE yet */
+	EXPECT_ERRNO(EINVAL, vq_resume(self->fd, v.q.id, 0, 0));
+
+	/* Linux rewrites the slot and clears IQE; the VMM retries */
+	vtd_put(&v, 1, vtd_piotlb(VDID, VPASID, 0x3000, 0, false));
+	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, IOMMU_VQUEUE_RESUME_RETRY,
+			       0));
+	ASSERT_TRUE(wait_u32(status_at(self, 0), 9));
+	ASSERT_TRUE(vtd_wait_head(&v, 3));
+	expect_vtd_log(_metadata, self->fd, self->nested_id, want, 2);
+
+	/* A reserved bit in quadword 2 */
+	d[0] = vtd_wait(true, false, 10, STATUS_IOVA + 4);
+	d[0].qw[2] = 1;
+	vtd_push(&v, d, 1);
+	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	EXPECT_EQ(IQEI_RSVD, st.out_error);
+	EXPECT_EQ(3 * 32, st.out_cons);
+	EXPECT_EQ(1, st.out_entry[2]);
+	vtd_put(&v, 3, vtd_wait(true, false, 10, STATUS_IOVA + 4));
+	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, IOMMU_VQUEUE_RESUME_RETRY,
+			       0));
+	ASSERT_TRUE(wait_u32(status_at(self, 1), 10));
+
+	/* IQT not on a 256-bit boundary: invalid tail, no entry */
+	__atomic_store_n(v.q.prod, 4 * 32 + 16, __ATOMIC_RELEASE);
+	vq_ring(&v.q);
+	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	EXPECT_EQ(IQEI_TAIL, st.out_error);
+	EXPECT_EQ(4 * 32, st.out_cons);
+	EXPECT_EQ(0, st.out_entry[0]);
+}
+
+/* A PASID-based descriptor in a 128-bit queue is an invalid width */
+TEST_F(vqueue, vtd_128_width)
+{
+	struct vtd_desc d = vtd_piotlb(VDID, VPASID, 0x1000, 0, false);
+	struct iommu_vqueue_get_state st;
+	struct vtdq v;
+	uint32_t num = 1;
+
+	ASSERT_EQ(0, vtd_alloc(self, &v, false, 0, 0));
+	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
+			      VPASID));
+	vtd_push(&v, &d, 1);
+	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
+	EXPECT_EQ(IQEI_WIDTH, st.out_error);
+	EXPECT_EQ(0, st.out_cons);
+	ASSERT_EQ(0, vtd_log(self->fd, self->nested_id, NULL, 0, &num));
+	EXPECT_EQ(0, num);
+}
+
+/* A context-cache invalidation is the VMM's: stop, emulate, resume */
+TEST_F(vqueue, vtd_cc_exit_resume)
+{
+	struct vtd_desc d[3] = {
+		vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
+		vtd_cc_global(),
+		vtd_wait(true, false, 5, STATUS_IOVA),
+	};
+	struct iommu_hwpt_vtd_s1_invalidate want = {
+		.addr = 0x1000, .npages = 1,
+	};
+	struct iommu_vqueue_get_state st;
+	struct vtdq v;
+
+	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
+	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
+			      VPASID));
+	vtd_push(&v, d, 3);
+	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
+	EXPECT_EQ(32, vq_cons(&v.q));
+	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_EXIT, st.out_reason);
+	EXPECT_EQ(0, st.out_error);
+	EXPECT_EQ(0, st.out_errno);
+	EXPECT_EQ(0x11, st.out_entry[0]);
+	EXPECT_EQ(0, *status_at(self, 0));
+	expect_vtd_log(_metadata, self->fd, self->nested_id, &want, 1);
+
+	/* An exit is not an error: no retry flag, and the VMM consumed it */
+	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, 0, 1));
+	ASSERT_TRUE(wait_u32(status_at(self, 0), 5));
+	ASSERT_TRUE(vtd_wait_head(&v, 3));
+}
+
+/* (DID, PASID) pairs: unknown ones are never forwarded; binding rules */
+TEST_F(vqueue, vtd_bind_unknown)
+{
+	struct vtd_desc d[2] = {
+		vtd_piotlb(VDID2, VPASID, 0x4000, 0, false),
+		vtd_wait(true, false, 6, STATUS_IOVA),
+	};
+	struct iommu_hwpt_vtd_s1_invalidate want = {
+		.addr = 0x4000, .npages = 1,
+	};
+	struct iommu_ioas_alloc ioas2 = { .size = sizeof(ioas2) };
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_vqueue_get_state st;
+	uint32_t parent2, other, num = 1;
+	struct vtdq v;
+
+	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
+	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
+			      VPASID));
+
+	/* Bound DID, other PASID, and other DID, same PASID: both unknown */
+	d[0] = vtd_piotlb(VDID, VPASID + 1, 0x4000, 0, false);
+	vtd_push(&v, d, 2);
+	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
+	EXPECT_EQ(IQEI_TYPE, st.out_error);
+	EXPECT_EQ(-ENOENT, st.out_errno);
+	EXPECT_EQ(0, st.out_cons);
+	ASSERT_EQ(0, vtd_log(self->fd, self->nested_id, NULL, 0, &num));
+	EXPECT_EQ(0, num);
+
+	vtd_put(&v, 0, vtd_piotlb(VDID2, VPASID, 0x4000, 0, false));
+	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, IOMMU_VQUEUE_RESUME_RETRY,
+			       0));
+	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	EXPECT_EQ(IQEI_TYPE, st.out_error);
+	EXPECT_EQ(0, st.out_cons);
+
+	/* The VMM learns of the domain, binds it and retries */
+	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID2,
+			      VPASID));
+	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, IOMMU_VQUEUE_RESUME_RETRY,
+			       0));
+	ASSERT_TRUE(wait_u32(status_at(self, 0), 6));
+	expect_vtd_log(_metadata, self->fd, self->nested_id, &want, 1);
+
+	/* Binding rules */
+	EXPECT_ERRNO(EEXIST, vtd_bind(self->fd, v.q.id, 0, self->nested_id,
+				      VDID, VPASID));
+	EXPECT_ERRNO(EINVAL, vq_set_vsid(self->fd, v.q.id, 0, self->idev_id,
+					 VSID));
+	EXPECT_ERRNO(EINVAL, vq_set_vsid(self->fd, v.q.id,
+					 IOMMU_VQUEUE_VSID_HWPT,
+					 self->nested_id, 1ULL << 36));
+	EXPECT_ERRNO(ENOENT, vtd_bind(self->fd, v.q.id, 0, self->parent_id,
+				      7, 0));
+	EXPECT_ERRNO(ENOENT, vtd_bind(self->fd, v.q.id, 0, self->ioas_id, 7,
+				      0));
+	EXPECT_ERRNO(EOPNOTSUPP, vtd_bind(self->fd, v.q.id, 1 << 5,
+					  self->nested_id, 7, 0));
+
+	/* A stage 1 over another IOAS is not this guest's */
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &ioas2));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, ioas2.out_ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT,
+				IOMMU_HWPT_DATA_NONE, NULL, 0, &parent2));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, parent2, 0,
+				IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
+				&other));
+	EXPECT_ERRNO(EINVAL, vtd_bind(self->fd, v.q.id, 0, other, 7, 0));
+
+	/* Bound HWPTs stay until unbound */
+	other = nested2(_metadata, self);
+	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, other, 7, 0));
+	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, other));
+	EXPECT_ERRNO(EINVAL, vtd_bind(self->fd, v.q.id,
+				      IOMMU_VQUEUE_VSID_REMOVE,
+				      self->nested_id, 7, 0));
+	EXPECT_ERRNO(ENOENT, vtd_bind(self->fd, v.q.id,
+				      IOMMU_VQUEUE_VSID_REMOVE, other, 8, 0));
+	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, IOMMU_VQUEUE_VSID_REMOVE,
+			      other, 7, 0));
+	ASSERT_EQ(0, obj_destroy(self->fd, other));
+
+	/* An SMMUv3 vqueue takes no domain bindings */
+	ASSERT_EQ(0, obj_destroy(self->fd, v.q.id));
+	vq_close(&self->q);
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE2_IOVA, 3, 0, 0));
+	EXPECT_ERRNO(EINVAL, vtd_bind(self->fd, self->q.id, 0,
+				      self->nested_id, VDID, VPASID));
+}
+
+/* VT-d arguments IOMMU_VQUEUE_ALLOC refuses */
+TEST_F(vqueue, vtd_bad_args)
+{
+	struct iommu_vqueue_alloc cmd;
+	struct vtdq v;
+
+#define VTD_ALLOC_ERR(_errno, _field, _val)				\
+	do {								\
+		vtd_alloc_cmd(self, &v, &cmd, true, 0, 0);		\
+		cmd.max_log2_entries = 7;				\
+		cmd._field = _val;					\
+		EXPECT_ERRNO(_errno,					\
+			     ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd)); \
+		vq_close(&v.q);						\
+	} while (0)
+
+	/* Status write and interrupt are per descriptor, not an MSI mode */
+	VTD_ALLOC_ERR(EINVAL, flags, IOMMU_VQUEUE_ALLOC_MSI);
+	VTD_ALLOC_ERR(EINVAL, status_offset, VTD_IQT);
+	VTD_ALLOC_ERR(EINVAL, status_offset, VTD_IQH);
+	VTD_ALLOC_ERR(EINVAL, status_offset, 0x9e);
+	VTD_ALLOC_ERR(EINVAL, status_offset, 4096);
+	VTD_ALLOC_ERR(EINVAL, max_log2_entries, 16);
+	/* QS=1 with 256-bit descriptors is 2^8 entries: not capped, refused */
+	VTD_ALLOC_ERR(EINVAL, base, QUEUE_IOVA | VTD_IQA_DW | 1);
+	/* The probe: the mock takes VT-d entries only under its own type */
+	VTD_ALLOC_ERR(EOPNOTSUPP, data_type, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1);
+#undef VTD_ALLOC_ERR
+
+	/* The largest queue: QS=7, 128-bit, 2^15 entries */
+	vtd_alloc_cmd(self, &v, &cmd, false, 7, 0);
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd));
+	self->q = v.q;
 }
 
 TEST_HARNESS_MAIN
