@@ -59,20 +59,30 @@
 
 #define IOMMUFD_VQ_KICK		0
 
-struct iommufd_vq_sid {
+/*
+ * What the worker finds, under RCU, for a guest ID in vq->sids: the ID it
+ * stands for, an SMMUv3 physical StreamID or the object ID of the nested
+ * HWPT a VT-d (DID, PASID) names.  Every binding starts with one.
+ */
+struct iommufd_vq_binding {
 	struct rcu_head rcu;
+	u32 target;
+};
+
+/* A vSID binding; @b.target is the device's physical StreamID */
+struct iommufd_vq_sid {
+	struct iommufd_vq_binding b;
 	u32 dev_id;
-	u32 psid;
 };
 
 /*
- * A VT-d (DID, PASID) binding. The worker only reads @hwpt_id, under RCU:
- * @hwpt may be freed as soon as the binding is removed.
+ * A VT-d (DID, PASID) binding; @b.target is the HWPT's object ID.  The
+ * worker only reads that: @hwpt may be freed as soon as the binding is
+ * removed.
  */
 struct iommufd_vq_vdom {
-	struct rcu_head rcu;
+	struct iommufd_vq_binding b;
 	struct iommufd_hw_pagetable *hwpt;
-	u32 hwpt_id;
 };
 
 struct iommufd_vqueue {
@@ -158,12 +168,12 @@ static u32 iommufd_vq_strip_error(struct iommufd_vqueue *vq, u32 reg)
 	return vq->fmt->cons_error ? vq->fmt->cons_error(reg, 0) : reg;
 }
 
-static int iommufd_vq_lookup_sid(const struct iommufd_vq_idmap *map, u64 vid,
-				 u32 *pid)
+static int iommufd_vq_lookup(const struct iommufd_vq_idmap *map, u64 vid,
+			     u32 *pid)
 {
 	struct iommufd_vqueue *vq = container_of(map, struct iommufd_vqueue,
 						 idmap);
-	struct iommufd_vq_sid *ent;
+	struct iommufd_vq_binding *ent;
 	int rc = -ENOENT;
 
 	if (vid != (unsigned long)vid)
@@ -171,27 +181,7 @@ static int iommufd_vq_lookup_sid(const struct iommufd_vq_idmap *map, u64 vid,
 	rcu_read_lock();
 	ent = xa_load(&vq->sids, vid);
 	if (ent) {
-		*pid = ent->psid;
-		rc = 0;
-	}
-	rcu_read_unlock();
-	return rc;
-}
-
-static int iommufd_vq_lookup_vdom(const struct iommufd_vq_idmap *map, u64 vid,
-				  u32 *pid)
-{
-	struct iommufd_vqueue *vq = container_of(map, struct iommufd_vqueue,
-						 idmap);
-	struct iommufd_vq_vdom *ent;
-	int rc = -ENOENT;
-
-	if (vid != (unsigned long)vid)
-		return -ENOENT;
-	rcu_read_lock();
-	ent = xa_load(&vq->sids, vid);
-	if (ent) {
-		*pid = ent->hwpt_id;
+		*pid = ent->target;
 		rc = 0;
 	}
 	rcu_read_unlock();
@@ -829,10 +819,7 @@ int iommufd_vqueue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	vq->flags = cmd->flags;
 	vq->max_log2 = cmd->max_log2_entries;
 	vq->geo = geo;
-	if (cmd->format == IOMMU_VQUEUE_FORMAT_VTD_QI)
-		vq->idmap.lookup = iommufd_vq_lookup_vdom;
-	else
-		vq->idmap.lookup = iommufd_vq_lookup_sid;
+	vq->idmap.lookup = iommufd_vq_lookup;
 	xa_init(&vq->sids);
 	mutex_init(&vq->mutex);
 	spin_lock_init(&vq->lock);
@@ -1009,7 +996,7 @@ static int iommufd_vq_bind_vsid(struct iommufd_ucmd *ucmd,
 	if (!ent)
 		return -ENOMEM;
 	ent->dev_id = dev_id;
-	ent->psid = psid;
+	ent->b.target = psid;
 	rc = xa_insert(&vq->sids, vsid, ent, GFP_KERNEL_ACCOUNT);
 	if (rc) {
 		kfree(ent);
@@ -1054,7 +1041,7 @@ static int iommufd_vq_bind_vdom(struct iommufd_ucmd *ucmd,
 		goto out_put;
 	}
 	ent->hwpt = hwpt;
-	ent->hwpt_id = hwpt_id;
+	ent->b.target = hwpt_id;
 	rc = xa_insert(&vq->sids, vid, ent, GFP_KERNEL_ACCOUNT);
 	if (rc) {
 		kfree(ent);
@@ -1078,12 +1065,12 @@ static int iommufd_vq_unbind_vdom(struct iommufd_vqueue *vq, u64 vid,
 	ent = xa_load(&vq->sids, vid);
 	if (!ent)
 		return -ENOENT;
-	if (ent->hwpt_id != hwpt_id)
+	if (ent->b.target != hwpt_id)
 		return -EINVAL;
 	xa_erase(&vq->sids, vid);
 	iommufd_vq_vdom_put(ent);
 	/* The worker may be looking up the ID right now */
-	kfree_rcu(ent, rcu);
+	kfree_rcu(ent, b.rcu);
 	return 0;
 }
 
@@ -1135,7 +1122,7 @@ int iommufd_vqueue_set_vsid_ioctl(struct iommufd_ucmd *ucmd)
 	} else {
 		xa_erase(&vq->sids, cmd->vsid);
 		/* The worker may be translating through it right now */
-		kfree_rcu(ent, rcu);
+		kfree_rcu(ent, b.rcu);
 		rc = 0;
 	}
 out_unlock:
