@@ -6,6 +6,9 @@
 #   make patches   export the series (git format-patch, with cover letter)
 #   make tools     userspace tools (build/tools/vqdecode)
 #
+# ONLY=suite[,suite...] limits run-tests and demo to those harness/suites
+# entries, for development loops.
+#
 # See README.md.
 
 SHELL    := /bin/bash
@@ -16,6 +19,7 @@ OBJ      := $(BUILD)/obj/x86_64
 OBJ_ARM  := $(BUILD)/obj/arm64
 RESULTS  := $(BUILD)/test-results
 JOBS     ?= $(shell nproc)
+ONLY_ARG := $(if $(ONLY),--only $(ONLY))
 
 # Timestamps and identity are fixed, and ccache's base directory is the
 # checkout, so that a fresh clone on the same machine hits the cache.
@@ -71,7 +75,7 @@ unit: tree
 
 run-tests: kernel initramfs
 	@$(TOP)/harness/run-qemu.sh --mode check --kernel $(OBJ)/arch/x86/boot/bzImage \
-		--initramfs $(BUILD)/initramfs.cpio --out $(RESULTS)
+		--initramfs $(BUILD)/initramfs.cpio --out $(RESULTS) $(ONLY_ARG)
 
 arm64-check: tree
 	@$(TOP)/harness/arm64-check.sh
@@ -83,7 +87,7 @@ check:
 # stdout, build/bench/results.json and build/bench/latency.png.
 demo: kernel initramfs
 	@$(TOP)/harness/run-qemu.sh --mode demo --kernel $(OBJ)/arch/x86/boot/bzImage \
-		--initramfs $(BUILD)/initramfs.cpio --out $(BUILD)/demo; \
+		--initramfs $(BUILD)/initramfs.cpio --out $(BUILD)/demo $(ONLY_ARG); \
 	status=$$?; $(TOP)/harness/bench-report.py $(BUILD)/demo $(BUILD)/bench && exit $$status
 
 patches: tree

@@ -17,33 +17,43 @@ TCG_NOTE = ('The guest runs under QEMU TCG: absolute cycle counts mean little; '
 
 
 def plot(results, png):
-    paths = []
-    for r in results['results']:
-        if r['path'] not in paths:
-            paths.append(r['path'])
+    scenarios = results['scenarios']
     with tempfile.TemporaryDirectory() as d:
-        data = os.path.join(d, 'latency.dat')
-        with open(data, 'w') as f:
-            for path in paths:
-                f.write('# %s\n' % path)
-                for r in results['results']:
-                    if r['path'] == path:
-                        f.write('%d %d %d\n' % (r['batch'], r['median_cycles'], r['p99_cycles']))
-                f.write('\n\n')
         script = [
-            'set terminal png size 900,560 noenhanced',
+            'set terminal png size %d,560 noenhanced' % (480 * len(scenarios)),
             'set output "%s"' % png,
-            'set title "Doorbell to completion per batch (guest TSC cycles; QEMU TCG)"',
+            'set multiplot layout 1,%d title "Doorbell to completion per batch '
+            '(guest TSC cycles, QEMU TCG): median of the runs\' medians, bars from the '
+            'fastest to the slowest run"' % len(scenarios),
             'set xlabel "commands per batch (plus one CMD_SYNC)"',
-            'set ylabel "cycles (median, bars to p99)"',
-            'set logscale xy',
+            'set ylabel "cycles"',
+            'set logscale x',
             'set xtics (1, 8, 64)',
+            'set xrange [0.7:90]',
+            'set yrange [0:*]',
             'set key top left',
             'set grid',
         ]
-        plots = ['"%s" index %d using 1:2:2:3 with yerrorlines title "%s"' % (data, i, p)
-                 for i, p in enumerate(paths)]
-        script.append('plot ' + ', '.join(plots))
+        for n, scn in enumerate(scenarios):
+            data = os.path.join(d, 'latency%d.dat' % n)
+            paths = []
+            with open(data, 'w') as f:
+                for r in scn['results']:
+                    if r['path'] not in paths:
+                        paths.append(r['path'])
+                for path in paths:
+                    f.write('# %s\n' % path)
+                    for r in scn['results']:
+                        if r['path'] == path:
+                            f.write('%d %d %d %d\n' % (r['batch'], r['median_cycles'],
+                                                       r['median_cycles_min'],
+                                                       r['median_cycles_max']))
+                    f.write('\n\n')
+            script.append('set title "%s"' % scn['description'])
+            script.append('plot ' + ', '.join(
+                '"%s" index %d using 1:2:3:4 with yerrorlines title "%s"' % (data, i, p)
+                for i, p in enumerate(paths)))
+        script.append('unset multiplot')
         subprocess.run(['gnuplot'], input='\n'.join(script) + '\n', text=True, check=True)
 
 
@@ -63,10 +73,18 @@ def main():
     png = os.path.join(out, 'latency.png')
     if shutil.which('gnuplot'):
         plot(results, png)
+    else:
+        print('bench-report: no gnuplot, no plot (make deps installs it)', file=sys.stderr)
     print()
-    print('Speed-up over the trap path (trap median / fast-path median, doorbell to completion):')
-    for r in results['ratios']:
-        print('  %-8s batch %2d: %.2fx' % (r['path'], r['batch'], 1 / r['median_over_trap']))
+    print('Speed-up over the trap path (trap median / fast-path median, doorbell to completion,')
+    print('run by run; median and range over %d runs):' % results['runs'])
+    for scn in results['scenarios']:
+        print('  %s:' % scn['description'])
+        for r in scn['speedups']:
+            print('    %-8s batch %2d: %5.2fx (%.2f-%.2f)' % (r['path'], r['batch'], r['speedup'],
+                                                         r['speedup_min'], r['speedup_max']))
+        print('    a userspace exit costs %.2fx an exit handled in the kernel'
+              % scn['user_over_kernel_exit'])
     print(TCG_NOTE)
     print('bench-report: %s, %s' % (os.path.join(out, 'results.json'), png))
     return 0

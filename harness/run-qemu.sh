@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot the test kernel under QEMU TCG, run the suites of one mode, collect.
 #   run-qemu.sh --mode check|demo --kernel BZIMAGE --initramfs CPIO --out DIR
+#               [--only SUITE[,SUITE...]] [--smp N]
 # The guest's kernel log (ttyS0) and the suites' output (ttyS1) are kept apart;
 # the collector turns them into per-suite files and verdicts under DIR.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-mode=check kernel= initramfs= out=
+mode=check kernel= initramfs= out= only= smp=2
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) mode=$2; shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
 	--initramfs) initramfs=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--only) only=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
 	*) echo "run-qemu: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -26,6 +29,7 @@ expect=()
 while read -r name timeout modes program args; do
 	case "$name" in ''|'#'*) continue ;; esac
 	case ",$modes," in *",$mode,"*) ;; *) continue ;; esac
+	case ",${only:-$name}," in *",$name,"*) ;; *) continue ;; esac
 	limit=$((limit + timeout))
 	expect+=("$name=$timeout")
 done < "$top/harness/suites"
@@ -33,10 +37,10 @@ done < "$top/harness/suites"
 raw=$out/raw
 rm -rf "$out/kunit" "$out/kselftest" "$raw" "$out/verdicts/qemu.tap"
 mkdir -p "$raw"
-qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 2G
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$smp" -m 2G
       -nodefaults -no-user-config -display none -no-reboot
       -kernel "$kernel" -initrd "$initramfs"
-      -append "console=ttyS0 panic=-1 vqtest.mode=$mode"
+      -append "console=ttyS0 panic=-1 vqtest.mode=$mode${only:+ vqtest.only=$only}"
       -serial "file:$raw/kernel.log")
 if [ "$mode" = demo ]; then
 	qemu+=(-chardev "stdio,id=tests,logfile=$raw/tests.log,signal=off"
