@@ -49,6 +49,9 @@
 #include "iommufd_private.h"
 #include "vqueue_format.h"
 
+#define CREATE_TRACE_POINTS
+#include "vqueue_trace.h"
+
 /*
  * Entries one wake-up handles before the worker gives up the CPU. It also
  * sizes the fetch and batch buffers: one backend call per run at most.
@@ -205,6 +208,8 @@ static bool iommufd_vq_publish(struct iommufd_vqueue *vq, u32 gen, u32 cons)
 		smp_store_release(vq->cons_reg, cons);
 	}
 	spin_unlock(&vq->lock);
+	if (ok)
+		trace_iommufd_vqueue_publish(vq->obj.id, cons);
 	return ok;
 }
 
@@ -236,6 +241,7 @@ static void iommufd_vq_stop(struct iommufd_vqueue *vq, u32 gen, u32 cons,
 	smp_store_release(vq->cons_reg, reg);
 	spin_unlock(&vq->lock);
 
+	trace_iommufd_vqueue_stop(vq->obj.id, cons, reason, error, err);
 	eventfd_signal(vq->event);
 }
 
@@ -479,6 +485,7 @@ static bool iommufd_vq_run(struct iommufd_vqueue *vq)
 	prod = smp_load_acquire(vq->prod_reg);
 	vq->last_prod = prod;
 	spin_unlock(&vq->lock);
+	trace_iommufd_vqueue_run(vq->obj.id, prod, cons);
 
 	/*
 	 * A producer index that cannot follow ours is an error for some
@@ -562,6 +569,7 @@ static int iommufd_vq_doorbell_wakeup(wait_queue_entry_t *wait,
 	if (key_to_poll(key) & EPOLLIN) {
 		/* The count only says "look again"; keep it from saturating */
 		eventfd_ctx_do_read(vq->doorbell, &cnt);
+		trace_iommufd_vqueue_doorbell(vq->obj.id);
 		iommufd_vq_kick(vq);
 	}
 	return 0;
