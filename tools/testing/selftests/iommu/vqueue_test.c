@@ -19,14 +19,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include <linux/iommufd.h>
 
 #include "../kselftest_harness.h"
-#include "../../../../drivers/iommu/iommufd/iommufd_test.h"
+#include "iommufd_vqueue_utils.h"
 
 #define GUEST_IOVA	MOCK_APERTURE_START
 #define GUEST_SIZE	0x100000UL
@@ -36,10 +35,10 @@
 #define STATUS_IOVA	(GUEST_IOVA + 0x80000)
 #define UNMAPPED_IOVA	(GUEST_IOVA + 0x1000000)
 
-#define REG_PROD	0x98
-#define REG_CONS	0x9c
+#define REG_PROD	IOMMUFD_VQ_SMMUV3_PROD
+#define REG_CONS	IOMMUFD_VQ_SMMUV3_CONS
 
-#define Q_BASE_RA	0x4000000000000000ULL
+#define Q_BASE_RA	IOMMUFD_VQ_SMMUV3_BASE_RA
 #define CONS_ERR(c)	(((c) >> 24) & 0x7f)
 #define CERROR_ILL	1
 #define CERROR_ABT	2
@@ -59,11 +58,11 @@
 #define OP_SYNC			0x46
 
 /* The call fails, with this errno */
-#define EXPECT_ERRNO(_errno, _call)		\
-	do {					\
-		errno = 0;			\
-		ASSERT_EQ(-1, _call);		\
-		EXPECT_EQ(_errno, errno);	\
+#define EXPECT_ERRNO(_errno, _call)					\
+	do {								\
+		errno = 0;						\
+		ASSERT_EQ(-1, _call);					\
+		EXPECT_EQ(_errno, errno);				\
 	} while (0)
 
 struct cmd {
@@ -157,110 +156,16 @@ struct vq {
 	uint32_t *prod;
 	uint32_t *cons;
 	uint32_t prod_val;
-	int doorbell;
-	int event;
-	int irq;
+	struct iommufd_vq_fds f;
 };
 
 FIXTURE(vqueue)
 {
-	int fd;
-	uint32_t ioas_id;
-	uint32_t stdev_id;
-	uint32_t idev_id;
-	uint32_t parent_id;
-	uint32_t nested_id;
-	uint32_t mock_id;
+	struct iommufd_nest n;
 	void *guest;
 	void *regs;
 	struct vq q;
 };
-
-static int ioas_map(int fd, uint32_t ioas_id, void *va, size_t len,
-		    uint64_t iova)
-{
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = ioas_id,
-		.user_va = (uintptr_t)va,
-		.length = len,
-		.iova = iova,
-	};
-
-	return ioctl(fd, IOMMU_IOAS_MAP, &map);
-}
-
-static int ioas_unmap(int fd, uint32_t ioas_id, uint64_t iova, size_t len)
-{
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = ioas_id,
-		.iova = iova,
-		.length = len,
-	};
-
-	return ioctl(fd, IOMMU_IOAS_UNMAP, &unmap);
-}
-
-static int obj_destroy(int fd, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
-static int hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
-		      uint32_t data_type, void *data, uint32_t data_len,
-		      uint32_t *out_id)
-{
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.dev_id = dev_id,
-		.pt_id = pt_id,
-		.data_type = data_type,
-		.data_len = data_len,
-		.data_uptr = (uintptr_t)data,
-	};
-	int rc;
-
-	rc = ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
-	if (!rc)
-		*out_id = cmd.out_hwpt_id;
-	return rc;
-}
-
-static int smmuv3_log(int fd, uint32_t nested_id, struct cmd *out,
-		      uint32_t max, uint32_t *num)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_MD_SMMUV3_LOG,
-		.id = nested_id,
-		.smmuv3_log = { .uptr = (uintptr_t)out, .max = max },
-	};
-	int rc;
-
-	rc = ioctl(fd, IOMMU_TEST_CMD, &cmd);
-	if (!rc)
-		*num = cmd.smmuv3_log.out_num;
-	return rc;
-}
-
-static int check_iotlb(int fd, uint32_t nested_id, uint32_t slot,
-		       uint32_t val)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_MD_CHECK_IOTLB,
-		.id = nested_id,
-		.check_iotlb = { .id = slot, .iotlb = val },
-	};
-
-	return ioctl(fd, IOMMU_TEST_CMD, &cmd);
-}
 
 static void vq_alloc_cmd(struct _test_data_vqueue *self, struct vq *q,
 			 struct iommu_vqueue_alloc *cmd, uint64_t iova,
@@ -274,45 +179,22 @@ static void vq_alloc_cmd(struct _test_data_vqueue *self, struct vq *q,
 	q->cons = self->regs + reg_base + REG_CONS;
 	__atomic_store_n(q->prod, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(q->cons, 0, __ATOMIC_RELAXED);
-	q->doorbell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	q->event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	q->irq = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	iommufd_vq_fds_open(&q->f, true);
 
-	*cmd = (struct iommu_vqueue_alloc){
-		.size = sizeof(*cmd),
-		.flags = flags,
-		.hwpt_id = self->nested_id,
-		.format = IOMMU_VQUEUE_FORMAT_SMMUV3_CMDQ,
-		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3,
-		.max_log2_entries = 19,
-		.base = Q_BASE_RA | iova | log2,
-		.regs_uptr = (uintptr_t)self->regs + reg_base,
-		.prod_offset = REG_PROD,
-		.cons_offset = REG_CONS,
-		.doorbell_fd = q->doorbell,
-		.event_fd = q->event,
-		.irq_fd = q->irq,
-	};
+	*cmd = iommufd_vq_smmuv3_cmd(self->n.nested_id, iova, log2,
+				     self->regs + reg_base, &q->f);
+	cmd->flags = flags;
+	/* The largest queue the uAPI allows: the guest's LOG2SIZE is taken */
+	cmd->max_log2_entries = 19;
 }
 
 static int vq_alloc(struct _test_data_vqueue *self, struct vq *q, uint64_t iova,
 		    unsigned int log2, uint32_t reg_base, uint32_t flags)
 {
 	struct iommu_vqueue_alloc cmd;
-	int rc;
 
 	vq_alloc_cmd(self, q, &cmd, iova, log2, reg_base, flags);
-	rc = ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd);
-	if (!rc)
-		q->id = cmd.out_vqueue_id;
-	return rc;
-}
-
-static void vq_close(struct vq *q)
-{
-	close(q->doorbell);
-	close(q->event);
-	close(q->irq);
+	return iommufd_vqueue_alloc(self->n.fd, &cmd, &q->id);
 }
 
 /* The guest: queue @n commands at PROD, then one PROD write */
@@ -335,7 +217,7 @@ static void vq_ring(struct vq *q)
 {
 	uint64_t one = 1;
 
-	if (write(q->doorbell, &one, sizeof(one)) != sizeof(one))
+	if (write(q->f.doorbell, &one, sizeof(one)) != sizeof(one))
 		abort();
 }
 
@@ -369,73 +251,9 @@ static bool wait_u32(uint32_t *p, uint32_t want)
 	return true;
 }
 
-static int vq_state(int fd, struct vq *q, struct iommu_vqueue_get_state *st)
-{
-	*st = (struct iommu_vqueue_get_state){
-		.size = sizeof(*st),
-		.vqueue_id = q->id,
-	};
-	return ioctl(fd, IOMMU_VQUEUE_GET_STATE, st);
-}
-
-static int vq_resume(int fd, uint32_t id, uint32_t flags, uint32_t consumed)
-{
-	struct iommu_vqueue_resume cmd = {
-		.size = sizeof(cmd),
-		.vqueue_id = id,
-		.flags = flags,
-		.consumed = consumed,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_RESUME, &cmd);
-}
-
-static int vq_modify(int fd, uint32_t id, uint32_t flags, uint64_t base)
-{
-	struct iommu_vqueue_modify cmd = {
-		.size = sizeof(cmd),
-		.vqueue_id = id,
-		.flags = flags,
-		.base = base,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_MODIFY, &cmd);
-}
-
-static int vq_set_vsid(int fd, uint32_t id, uint32_t flags, uint32_t dev_id,
-		       uint64_t vsid)
-{
-	struct iommu_vqueue_set_vsid cmd = {
-		.size = sizeof(cmd),
-		.vqueue_id = id,
-		.flags = flags,
-		.dev_id = dev_id,
-		.vsid = vsid,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_SET_VSID, &cmd);
-}
-
 FIXTURE_SETUP(vqueue)
 {
-	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
-	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
-	struct iommu_test_cmd mock = {
-		.size = sizeof(mock),
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
-	};
-	struct iommu_test_cmd dev_id = {
-		.size = sizeof(dev_id),
-		.op = IOMMU_TEST_OP_MOCK_DEV_ID,
-	};
-
-	self->fd = open("/dev/iommu", O_RDWR);
-	if (self->fd < 0)
-		SKIP(return, "no /dev/iommu");
-
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &ioas));
-	self->ioas_id = ioas.out_ioas_id;
-
+	self->n.fd = -1;
 	self->guest = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->guest);
@@ -444,35 +262,22 @@ FIXTURE_SETUP(vqueue)
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->regs);
 	memset(self->regs, 0, getpagesize());
-	ASSERT_EQ(0, ioas_map(self->fd, self->ioas_id, self->guest, GUEST_SIZE,
-			      GUEST_IOVA));
 
-	mock.id = self->ioas_id;
-	if (ioctl(self->fd, IOMMU_TEST_CMD, &mock))
-		SKIP(return, "no CONFIG_IOMMUFD_TEST mock");
-	self->stdev_id = mock.mock_domain.out_stdev_id;
-	self->idev_id = mock.mock_domain.out_idev_id;
-
-	dev_id.id = self->idev_id;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_TEST_CMD, &dev_id));
-	self->mock_id = dev_id.mock_dev_id.out_mock_id;
-
-	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, self->ioas_id,
-				IOMMU_HWPT_ALLOC_NEST_PARENT,
-				IOMMU_HWPT_DATA_NONE, NULL, 0,
-				&self->parent_id));
-	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, self->parent_id, 0,
-				IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
-				&self->nested_id));
+	if (iommufd_nest_setup(&self->n, self->guest, GUEST_SIZE, GUEST_IOVA)) {
+		if (iommufd_nest_unsupported(&self->n))
+			SKIP(return, "%s: %s", self->n.failed, strerror(errno));
+		TH_LOG("%s: %s", self->n.failed, strerror(errno));
+		ASSERT_TRUE(false);
+	}
 }
 
 FIXTURE_TEARDOWN(vqueue)
 {
 	/* Closing the iommufd destroys the vqueue before its eventfds go */
-	if (self->fd >= 0)
-		close(self->fd);
-	if (self->q.doorbell > 0)
-		vq_close(&self->q);
+	if (self->n.fd >= 0)
+		close(self->n.fd);
+	if (self->q.f.doorbell > 0)
+		iommufd_vq_fds_close(&self->q.f);
 	munmap(self->guest, GUEST_SIZE);
 	munmap(self->regs, getpagesize());
 }
@@ -485,7 +290,8 @@ static void expect_log(struct __test_metadata *_metadata, int fd,
 	uint32_t num = 0;
 	unsigned int i;
 
-	ASSERT_EQ(0, smmuv3_log(fd, nested_id, got, MOCK_SMMUV3_LOG_NUM, &num));
+	ASSERT_EQ(0, iommufd_mock_smmuv3_log(fd, nested_id, got,
+					     MOCK_SMMUV3_LOG_NUM, &num, NULL));
 	ASSERT_EQ(n, num);
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(want[i].w[0], got[i].w[0]);
@@ -511,19 +317,20 @@ TEST_F(vqueue, batch_wrap_full)
 	vq_push(&self->q, first, 6);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 0x6));
-	expect_log(_metadata, self->fd, self->nested_id, first, 5);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, first, 5);
 	/* ASIDs 1, 2, 3 and 5 hit mock IOTLB slots 1, 2, 3 and 1 */
-	EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, 0,
-				 IOMMU_TEST_IOTLB_DEFAULT));
+	EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd, self->n.nested_id, 0,
+					      IOMMU_TEST_IOTLB_DEFAULT));
 	for (i = 1; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
-		EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, i, 0));
+		EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd,
+						      self->n.nested_id, i, 0));
 
 	/* Slots 6, 7, 0, 1; PROD has its wrap bit set */
 	vq_push(&self->q, wrap, 4);
 	ASSERT_EQ(0xa, self->q.prod_val);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 0xa));
-	expect_log(_metadata, self->fd, self->nested_id, wrap, 3);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, wrap, 3);
 
 	/* Eight entries from CONS=0xa: PROD=0x2 with CONS=0xa is full */
 	for (i = 0; i < 7; i++)
@@ -533,7 +340,7 @@ TEST_F(vqueue, batch_wrap_full)
 	ASSERT_EQ(0x2, self->q.prod_val);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 0x2));
-	expect_log(_metadata, self->fd, self->nested_id, full, 7);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, full, 7);
 }
 
 /* A batch larger than one wake-up's budget, across the wrap of a big queue */
@@ -548,10 +355,10 @@ TEST_F(vqueue, large_batch)
 	/* Start near the end so that the batch wraps */
 	__atomic_store_n(self->q.cons, 1000, __ATOMIC_RELAXED);
 	self->q.prod_val = 1000;
-	ASSERT_EQ(0, vq_modify(self->fd, self->q.id,
-			       IOMMU_VQUEUE_MODIFY_DISABLE, 0));
-	ASSERT_EQ(0, vq_modify(self->fd, self->q.id,
-			       IOMMU_VQUEUE_MODIFY_ENABLE, 0));
+	ASSERT_EQ(0, iommufd_vqueue_modify(self->n.fd, self->q.id,
+					   IOMMU_VQUEUE_MODIFY_DISABLE, 0));
+	ASSERT_EQ(0, iommufd_vqueue_modify(self->n.fd, self->q.id,
+					   IOMMU_VQUEUE_MODIFY_ENABLE, 0));
 
 	/* The mock log holds 64 commands: forward mostly syncs */
 	for (i = 0; i < 700; i++)
@@ -560,8 +367,8 @@ TEST_F(vqueue, large_batch)
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, (1000 + 700) & 0x7ff));
 
-	ASSERT_EQ(0, smmuv3_log(self->fd, self->nested_id, got,
-				MOCK_SMMUV3_LOG_NUM, &num));
+	ASSERT_EQ(0, iommufd_mock_smmuv3_log(self->n.fd, self->n.nested_id, got,
+					     MOCK_SMMUV3_LOG_NUM, &num, NULL));
 	ASSERT_EQ(44, num);
 	for (i = 0; i < num; i++)
 		EXPECT_EQ(cmd_nh_asid(i).w[0], got[i].w[0]);
@@ -594,7 +401,7 @@ TEST_F(vqueue, sync_msi)
 	ASSERT_TRUE(wait_u32(status, 0xcafe));
 	EXPECT_EQ(3, vq_cons(&self->q));
 	/* With MSIs the MSI write is the interrupt */
-	EXPECT_EQ(-1, read(self->q.irq, &cnt, sizeof(cnt)));
+	EXPECT_EQ(-1, read(self->q.f.irq, &cnt, sizeof(cnt)));
 
 	/* An MSI address outside guest memory is counted, the queue goes on */
 	cmds[0] = cmd_sync_msi(UNMAPPED_IOVA, 1);
@@ -603,7 +410,7 @@ TEST_F(vqueue, sync_msi)
 	vq_push(&self->q, cmds, 3);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 6));
-	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
 	EXPECT_EQ(1, st.out_msi_errors);
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
 }
@@ -618,12 +425,12 @@ TEST_F(vqueue, sync_irq)
 	vq_push(&self->q, cmds, 2);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
-	EXPECT_EQ(-1, read(self->q.irq, &cnt, sizeof(cnt)));
+	EXPECT_EQ(-1, read(self->q.f.irq, &cnt, sizeof(cnt)));
 
 	cmds[1] = cmd_sync_msi(QUEUE_IOVA + 3 * 16, 0);
 	vq_push(&self->q, cmds, 2);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.irq, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.irq, TIMEOUT_MS));
 	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
 	/* No MSI advertised: guest memory is left alone */
 	EXPECT_EQ(0x0fc01046, (uint32_t)self->q.ring[3].w[0]);
@@ -643,33 +450,35 @@ TEST_F(vqueue, log_translated)
 	};
 	struct cmd want[6] = {
 		cmd_raw(OP_TLBI_NH_ALL, 0),
-		cmd_atc_inv_all(self->mock_id),
-		cmd_cfgi_cd(self->mock_id, 3),
-		cmd_cfgi_cd_all(self->mock_id),
+		cmd_atc_inv_all(self->n.mock_id),
+		cmd_cfgi_cd(self->n.mock_id, 3),
+		cmd_cfgi_cd_all(self->n.mock_id),
 		cmd_nh_va(2, 0x5000),
 		cmd_nh_asid(3),
 	};
 	unsigned int i;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
-	ASSERT_EQ(0, vq_set_vsid(self->fd, self->q.id, 0, self->idev_id, VSID));
+	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
+					     self->n.idev_id, VSID));
 	vq_push(&self->q, cmds, 7);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 7));
-	expect_log(_metadata, self->fd, self->nested_id, want, 6);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, want, 6);
 	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
-		EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, i, 0));
+		EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd,
+						      self->n.nested_id, i, 0));
 
 	/* Once removed, the vSID is unknown: CERROR_ILL, nothing forwarded */
-	ASSERT_EQ(0, vq_set_vsid(self->fd, self->q.id,
-				 IOMMU_VQUEUE_VSID_REMOVE, self->idev_id,
-				 VSID));
+	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, self->q.id,
+					     IOMMU_VQUEUE_VSID_REMOVE,
+					     self->n.idev_id, VSID));
 	cmds[0] = cmd_atc_inv_all(VSID);
 	vq_push(&self->q, cmds, 1);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
 	EXPECT_EQ(CERROR_ILL << 24 | 7, vq_cons(&self->q));
-	expect_log(_metadata, self->fd, self->nested_id, NULL, 0);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, NULL, 0);
 }
 
 /*
@@ -709,15 +518,16 @@ TEST_F(vqueue, linux_unmap_sequence)
 		cmd_sync_sev(),
 	};
 	struct cmd want[4] = {
-		cmds[0], cmd_atc_inv(self->mock_id, 0x5000, 0),
-		cmds[3], cmd_atc_inv(self->mock_id, 0x200000, 9),
+		cmds[0], cmd_atc_inv(self->n.mock_id, 0x5000, 0),
+		cmds[3], cmd_atc_inv(self->n.mock_id, 0x200000, 9),
 	};
 	struct cmd got[MOCK_SMMUV3_LOG_NUM];
 	uint32_t num = 0;
 	unsigned int i;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
-	ASSERT_EQ(0, vq_set_vsid(self->fd, self->q.id, 0, self->idev_id, VSID));
+	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
+					     self->n.idev_id, VSID));
 	vq_push(&self->q, cmds, 3);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 3));
@@ -725,8 +535,8 @@ TEST_F(vqueue, linux_unmap_sequence)
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 6));
 
-	ASSERT_EQ(0, smmuv3_log(self->fd, self->nested_id, got,
-				MOCK_SMMUV3_LOG_NUM, &num));
+	ASSERT_EQ(0, iommufd_mock_smmuv3_log(self->n.fd, self->n.nested_id, got,
+					     MOCK_SMMUV3_LOG_NUM, &num, NULL));
 	ASSERT_EQ(4, num);
 	for (i = 0; i < num; i++) {
 		TH_LOG("mock log %u: %#018llx %#018llx", i,
@@ -737,8 +547,10 @@ TEST_F(vqueue, linux_unmap_sequence)
 	}
 	/* NH_VA with ASID 7 drops the mock's IOTLB slot 7 % 4 only */
 	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
-		EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, i,
-					 i == 3 ? 0 : IOMMU_TEST_IOTLB_DEFAULT));
+		EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd,
+						      self->n.nested_id, i,
+						      i == 3 ? 0 :
+						      IOMMU_TEST_IOTLB_DEFAULT));
 }
 
 /* CFGI_STE is the VMM's: stop, exit record, resume past it */
@@ -753,10 +565,10 @@ TEST_F(vqueue, cfgi_ste_exit_resume)
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
 	vq_push(&self->q, cmds, 4);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
 
 	EXPECT_EQ(1, vq_cons(&self->q));
-	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_STOPPED, st.out_state);
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_EXIT, st.out_reason);
 	EXPECT_EQ(0, st.out_error);
@@ -764,7 +576,7 @@ TEST_F(vqueue, cfgi_ste_exit_resume)
 	EXPECT_EQ(4, st.out_prod);
 	EXPECT_EQ(cmds[1].w[0], st.out_entry[0]);
 	EXPECT_EQ(cmds[1].w[1], st.out_entry[1]);
-	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
 
 	/* Stopped means stopped, whatever the guest does */
 	vq_ring(&self->q);
@@ -772,14 +584,15 @@ TEST_F(vqueue, cfgi_ste_exit_resume)
 	EXPECT_EQ(1, vq_cons(&self->q));
 
 	/* The VMM emulated the CFGI_STE */
-	ASSERT_EQ(0, vq_resume(self->fd, self->q.id, 0, 1));
+	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, self->q.id, 0, 1));
 	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
-	expect_log(_metadata, self->fd, self->nested_id, &cmds[3], 1);
-	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	expect_log(_metadata, self->n.fd, self->n.nested_id, &cmds[3], 1);
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
 
 	/* Running: nothing to resume */
-	EXPECT_ERRNO(EINVAL, vq_resume(self->fd, self->q.id, 0, 0));
+	EXPECT_ERRNO(EINVAL,
+		     iommufd_vqueue_resume(self->n.fd, self->q.id, 0, 0));
 }
 
 /* E.3 SMMU-Q2: CERROR_ILL, then the guest's skip_err and recovery */
@@ -793,23 +606,24 @@ TEST_F(vqueue, illegal_recover)
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
 	vq_push(&self->q, cmds, 3);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
 	EXPECT_EQ(0x01000001, vq_cons(&self->q));
-	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
 	EXPECT_EQ(CERROR_ILL, st.out_error);
 	EXPECT_EQ(0x01000001, st.out_cons);
 	EXPECT_EQ(0x47, st.out_entry[0]);
 
 	/* An error stop needs the guest's ack */
-	EXPECT_ERRNO(EINVAL, vq_resume(self->fd, self->q.id, 0, 0));
+	EXPECT_ERRNO(EINVAL,
+		     iommufd_vqueue_resume(self->n.fd, self->q.id, 0, 0));
 
 	/* Linux overwrites the bad command with a CMD_SYNC and acks */
 	self->q.ring[1] = cmd_sync_sev();
-	ASSERT_EQ(0, vq_resume(self->fd, self->q.id,
-			       IOMMU_VQUEUE_RESUME_RETRY, 0));
+	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, self->q.id,
+					   IOMMU_VQUEUE_RESUME_RETRY, 0));
 	ASSERT_TRUE(vq_wait_cons(&self->q, 3));
-	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
 }
 
 /* The driver refuses the second command of a run: stop exactly there */
@@ -824,19 +638,19 @@ TEST_F(vqueue, backend_partial)
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
 	vq_push(&self->q, cmds, 4);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
 	EXPECT_EQ(CERROR_ILL << 24 | 1, vq_cons(&self->q));
-	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
 	EXPECT_EQ(-EIO, st.out_errno);
 	EXPECT_EQ(cmds[1].w[0], st.out_entry[0]);
-	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
 
 	/* The VMM skips it for the guest */
-	ASSERT_EQ(0, vq_resume(self->fd, self->q.id,
-			       IOMMU_VQUEUE_RESUME_RETRY, 1));
+	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, self->q.id,
+					   IOMMU_VQUEUE_RESUME_RETRY, 1));
 	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
-	expect_log(_metadata, self->fd, self->nested_id, &cmds[2], 1);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, &cmds[2], 1);
 }
 
 /* E.3 SMMU-Q3: a queue base outside guest memory, then fixed */
@@ -851,9 +665,9 @@ TEST_F(vqueue, abort_unmapped_base)
 	self->q.ring = self->guest;
 	vq_push(&self->q, cmds, 2);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
 	EXPECT_EQ(CERROR_ABT << 24 | 0, vq_cons(&self->q));
-	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_ABORT, st.out_reason);
 	EXPECT_EQ(CERROR_ABT, st.out_error);
 	EXPECT_NE(0, st.out_errno);
@@ -863,14 +677,15 @@ TEST_F(vqueue, abort_unmapped_base)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, more);
 	memcpy(more, cmds, sizeof(cmds));
-	ASSERT_EQ(0, ioas_map(self->fd, self->ioas_id, more, 4096,
-			      UNMAPPED_IOVA));
-	ASSERT_EQ(0, vq_resume(self->fd, self->q.id,
-			       IOMMU_VQUEUE_RESUME_RETRY, 0));
+	ASSERT_EQ(0, iommufd_ioas_map_fixed(self->n.fd, self->n.ioas_id, more,
+					    4096, UNMAPPED_IOVA));
+	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, self->q.id,
+					   IOMMU_VQUEUE_RESUME_RETRY, 0));
 	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
-	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
-	ASSERT_EQ(0, obj_destroy(self->fd, self->q.id));
-	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, UNMAPPED_IOVA, 4096));
+	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->q.id));
+	ASSERT_EQ(0, iommufd_ioas_unmap(self->n.fd, self->n.ioas_id,
+					UNMAPPED_IOVA, 4096));
 	munmap(more, 4096);
 }
 
@@ -883,14 +698,14 @@ TEST_F(vqueue, inconsistent_prod)
 	vq_push(&self->q, cmds, 2);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
-	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
 
 	/* WR < RD with equal wraps */
 	__atomic_store_n(self->q.prod, 1, __ATOMIC_RELEASE);
 	vq_ring(&self->q);
 	usleep(20000);
 	EXPECT_EQ(2, vq_cons(&self->q));
-	expect_log(_metadata, self->fd, self->nested_id, NULL, 0);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, NULL, 0);
 
 	/* PROD beyond the queue: the bits above the wrap bit are ignored */
 	self->q.prod_val = 2;
@@ -898,7 +713,7 @@ TEST_F(vqueue, inconsistent_prod)
 	__atomic_store_n(self->q.prod, 0xff00 | 4, __ATOMIC_RELEASE);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
-	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
 }
 
 /* The guest rewrites CMDQ_BASE while CMDQEN == 0 */
@@ -908,14 +723,14 @@ TEST_F(vqueue, modify_base)
 	struct iommu_vqueue_get_state st;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
-	EXPECT_ERRNO(EBUSY, vq_modify(self->fd, self->q.id,
-				      IOMMU_VQUEUE_MODIFY_BASE,
-				      Q_BASE_RA | QUEUE2_IOVA | 3));
-	ASSERT_EQ(0, vq_modify(self->fd, self->q.id,
-			       IOMMU_VQUEUE_MODIFY_DISABLE |
-			       IOMMU_VQUEUE_MODIFY_BASE,
-			       Q_BASE_RA | QUEUE2_IOVA | 3));
-	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	EXPECT_ERRNO(EBUSY, iommufd_vqueue_modify(self->n.fd, self->q.id,
+						  IOMMU_VQUEUE_MODIFY_BASE,
+						  Q_BASE_RA | QUEUE2_IOVA | 3));
+	ASSERT_EQ(0, iommufd_vqueue_modify(self->n.fd, self->q.id,
+					   IOMMU_VQUEUE_MODIFY_DISABLE |
+					   IOMMU_VQUEUE_MODIFY_BASE,
+					   Q_BASE_RA | QUEUE2_IOVA | 3));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_DISABLED, st.out_state);
 
 	/* Disabled: the doorbell does nothing */
@@ -925,10 +740,10 @@ TEST_F(vqueue, modify_base)
 	usleep(20000);
 	EXPECT_EQ(0, vq_cons(&self->q));
 
-	ASSERT_EQ(0, vq_modify(self->fd, self->q.id,
-			       IOMMU_VQUEUE_MODIFY_ENABLE, 0));
+	ASSERT_EQ(0, iommufd_vqueue_modify(self->n.fd, self->q.id,
+					   IOMMU_VQUEUE_MODIFY_ENABLE, 0));
 	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
-	expect_log(_metadata, self->fd, self->nested_id, cmds, 1);
+	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
 }
 
 /* Every ioctl refuses bad arguments with the documented errno */
@@ -949,8 +764,8 @@ TEST_F(vqueue, bad_args)
 		vq_alloc_cmd(self, &q2, &cmd, QUEUE_IOVA, 3, 0, 0);	\
 		cmd._field = _val;					\
 		EXPECT_ERRNO(_errno,					\
-			     ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd)); \
-		vq_close(&q2);						\
+			     ioctl(self->n.fd, IOMMU_VQUEUE_ALLOC, &cmd)); \
+		iommufd_vq_fds_close(&q2.f);				\
 	} while (0)
 
 	ALLOC_ERR(EINVAL, size, 8);
@@ -964,15 +779,15 @@ TEST_F(vqueue, bad_args)
 	ALLOC_ERR(EINVAL, cons_offset, REG_PROD);
 	ALLOC_ERR(EINVAL, cons_offset, 4096);
 	ALLOC_ERR(EINVAL, regs_uptr, (uintptr_t)self->regs + 2);
-	ALLOC_ERR(ENOENT, hwpt_id, self->parent_id);
-	ALLOC_ERR(ENOENT, hwpt_id, self->ioas_id);
+	ALLOC_ERR(ENOENT, hwpt_id, self->n.parent_id);
+	ALLOC_ERR(ENOENT, hwpt_id, self->n.ioas_id);
 	ALLOC_ERR(ENOENT, hwpt_id, 0xffff);
 	ALLOC_ERR(EOPNOTSUPP, data_type,
 		  IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID);
 	ALLOC_ERR(EBADF, doorbell_fd, -1);
-	ALLOC_ERR(EINVAL, doorbell_fd, self->fd);
+	ALLOC_ERR(EINVAL, doorbell_fd, self->n.fd);
 	ALLOC_ERR(EBADF, event_fd, -1);
-	ALLOC_ERR(EINVAL, event_fd, self->fd);
+	ALLOC_ERR(EINVAL, event_fd, self->n.fd);
 	ALLOC_ERR(EBADF, irq_fd, -2);
 
 	/* Register memory that is not there */
@@ -985,74 +800,90 @@ TEST_F(vqueue, bad_args)
 	vq_alloc_cmd(self, &q2, &big.cmd, QUEUE_IOVA, 3, 0, 0);
 	big.cmd.size = sizeof(big);
 	big.extra = 1;
-	EXPECT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &big));
-	vq_close(&q2);
+	EXPECT_ERRNO(E2BIG, ioctl(self->n.fd, IOMMU_VQUEUE_ALLOC, &big));
+	iommufd_vq_fds_close(&q2.f);
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
 
 	/* MODIFY */
-	EXPECT_ERRNO(ENOENT, vq_modify(self->fd, self->ioas_id,
-				       IOMMU_VQUEUE_MODIFY_DISABLE, 0));
-	EXPECT_ERRNO(EOPNOTSUPP, vq_modify(self->fd, self->q.id, 1 << 5, 0));
-	EXPECT_ERRNO(EINVAL, vq_modify(self->fd, self->q.id,
-				       IOMMU_VQUEUE_MODIFY_DISABLE |
-				       IOMMU_VQUEUE_MODIFY_ENABLE, 0));
-	EXPECT_ERRNO(EBUSY, vq_modify(self->fd, self->q.id,
-				      IOMMU_VQUEUE_MODIFY_BASE, QUEUE2_IOVA));
+	EXPECT_ERRNO(ENOENT,
+		     iommufd_vqueue_modify(self->n.fd, self->n.ioas_id,
+					   IOMMU_VQUEUE_MODIFY_DISABLE, 0));
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     iommufd_vqueue_modify(self->n.fd, self->q.id, 1 << 5, 0));
+	EXPECT_ERRNO(EINVAL,
+		     iommufd_vqueue_modify(self->n.fd, self->q.id,
+					   IOMMU_VQUEUE_MODIFY_DISABLE |
+					   IOMMU_VQUEUE_MODIFY_ENABLE,
+					   0));
+	EXPECT_ERRNO(EBUSY, iommufd_vqueue_modify(self->n.fd, self->q.id,
+						  IOMMU_VQUEUE_MODIFY_BASE,
+						  QUEUE2_IOVA));
 	m = (struct iommu_vqueue_modify){
 		.size = sizeof(m),
 		.vqueue_id = self->q.id,
 		.__reserved = 1,
 	};
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_VQUEUE_MODIFY, &m));
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->n.fd, IOMMU_VQUEUE_MODIFY, &m));
 
 	/* SET_VSID */
-	EXPECT_ERRNO(EOPNOTSUPP, vq_set_vsid(self->fd, self->q.id, 1 << 3,
-					     self->idev_id, VSID));
-	EXPECT_ERRNO(EINVAL, vq_set_vsid(self->fd, self->q.id, 0,
-					 self->idev_id, 1ULL << 32));
-	EXPECT_ERRNO(ENOENT, vq_set_vsid(self->fd, self->q.id, 0,
-					 self->ioas_id, VSID));
-	EXPECT_ERRNO(ENOENT, vq_set_vsid(self->fd, self->ioas_id, 0,
-					 self->idev_id, VSID));
-	ASSERT_EQ(0, vq_set_vsid(self->fd, self->q.id, 0, self->idev_id,
-				 VSID));
-	EXPECT_ERRNO(EEXIST, vq_set_vsid(self->fd, self->q.id, 0,
-					 self->idev_id, VSID));
-	EXPECT_ERRNO(EEXIST, vq_set_vsid(self->fd, self->q.id, 0,
-					 self->idev_id, VSID + 1));
-	EXPECT_ERRNO(ENOENT, vq_set_vsid(self->fd, self->q.id,
-					 IOMMU_VQUEUE_VSID_REMOVE,
-					 self->idev_id, VSID + 1));
-	EXPECT_ERRNO(EINVAL, vq_set_vsid(self->fd, self->q.id,
-					 IOMMU_VQUEUE_VSID_REMOVE,
-					 self->idev_id + 1000, VSID));
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 1 << 3,
+					     self->n.idev_id, VSID));
+	EXPECT_ERRNO(EINVAL,
+		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
+					     self->n.idev_id, 1ULL << 32));
+	EXPECT_ERRNO(ENOENT, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
+						     self->n.ioas_id, VSID));
+	EXPECT_ERRNO(ENOENT,
+		     iommufd_vqueue_set_vsid(self->n.fd, self->n.ioas_id, 0,
+					     self->n.idev_id, VSID));
+	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
+					     self->n.idev_id, VSID));
+	EXPECT_ERRNO(EEXIST, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
+						     self->n.idev_id, VSID));
+	EXPECT_ERRNO(EEXIST,
+		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
+					     self->n.idev_id, VSID + 1));
+	EXPECT_ERRNO(ENOENT,
+		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id,
+					     IOMMU_VQUEUE_VSID_REMOVE,
+					     self->n.idev_id, VSID + 1));
+	EXPECT_ERRNO(EINVAL,
+		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id,
+					     IOMMU_VQUEUE_VSID_REMOVE,
+					     self->n.idev_id + 1000, VSID));
 
 	/* RESUME */
-	EXPECT_ERRNO(EOPNOTSUPP, vq_resume(self->fd, self->q.id, 1 << 4, 0));
-	EXPECT_ERRNO(EINVAL, vq_resume(self->fd, self->q.id, 0, 0));
-	EXPECT_ERRNO(ENOENT, vq_resume(self->fd, self->nested_id, 0, 0));
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     iommufd_vqueue_resume(self->n.fd, self->q.id, 1 << 4, 0));
+	EXPECT_ERRNO(EINVAL,
+		     iommufd_vqueue_resume(self->n.fd, self->q.id, 0, 0));
+	EXPECT_ERRNO(ENOENT, iommufd_vqueue_resume(self->n.fd,
+						   self->n.nested_id, 0, 0));
 
 	/* GET_STATE */
 	st = (struct iommu_vqueue_get_state){
 		.size = sizeof(st), .vqueue_id = self->q.id, .flags = 1,
 	};
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     ioctl(self->n.fd, IOMMU_VQUEUE_GET_STATE, &st));
 	st = (struct iommu_vqueue_get_state){
 		.size = sizeof(st), .vqueue_id = self->q.id, .__reserved = 1,
 	};
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     ioctl(self->n.fd, IOMMU_VQUEUE_GET_STATE, &st));
 	st = (struct iommu_vqueue_get_state){
-		.size = sizeof(st), .vqueue_id = self->stdev_id,
+		.size = sizeof(st), .vqueue_id = self->n.stdev_id,
 	};
-	EXPECT_ERRNO(ENOENT, ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
+	EXPECT_ERRNO(ENOENT, ioctl(self->n.fd, IOMMU_VQUEUE_GET_STATE, &st));
 	st.size = 8;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
+	EXPECT_ERRNO(EINVAL, ioctl(self->n.fd, IOMMU_VQUEUE_GET_STATE, &st));
 
 	/* What the vqueue holds cannot go away under it */
-	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, self->nested_id));
-	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, self->parent_id));
-	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, self->ioas_id));
+	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, self->n.nested_id));
+	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, self->n.parent_id));
+	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, self->n.ioas_id));
 #undef ALLOC_ERR
 }
 
@@ -1062,16 +893,16 @@ TEST_F(vqueue, destroy_hwpt_live)
 	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
-	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, self->nested_id));
+	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, self->n.nested_id));
 
 	/* Still working */
 	vq_push(&self->q, cmds, 2);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
 
-	ASSERT_EQ(0, obj_destroy(self->fd, self->q.id));
-	ASSERT_EQ(0, obj_destroy(self->fd, self->nested_id));
-	ASSERT_EQ(0, obj_destroy(self->fd, self->parent_id));
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->q.id));
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->n.nested_id));
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->n.parent_id));
 }
 
 /* IOMMU_DESTROY while the worker has a full queue to go through */
@@ -1086,12 +917,12 @@ TEST_F(vqueue, destroy_pending)
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 12, 0, 0));
 	vq_push(&self->q, cmds, 4096);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, obj_destroy(self->fd, self->q.id));
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->q.id));
 	/* The worker is gone: nothing moves any more */
 	i = vq_cons(&self->q);
 	usleep(20000);
 	EXPECT_EQ(i, vq_cons(&self->q));
-	ASSERT_EQ(0, obj_destroy(self->fd, self->nested_id));
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->n.nested_id));
 }
 
 struct ringer {
@@ -1136,19 +967,19 @@ TEST_F(vqueue, unmap_busy)
 		n = vq_space(&self->q);
 		vq_push(&self->q, cmds, n < 512 ? n : 512);
 	}
-	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, GUEST_IOVA,
-				GUEST_SIZE));
+	ASSERT_EQ(0, iommufd_ioas_unmap(self->n.fd, self->n.ioas_id, GUEST_IOVA,
+					GUEST_SIZE));
 	/* Whatever is pending now aborts on the entry at CONS */
 	if (vq_space(&self->q))
 		vq_push(&self->q, cmds, 1);
-	ASSERT_EQ(0, eventfd_wait(self->q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
 	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 
-	ASSERT_EQ(0, vq_state(self->fd, &self->q, &st));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_ABORT, st.out_reason);
 	EXPECT_EQ(CERROR_ABT, CONS_ERR(vq_cons(&self->q)));
-	ASSERT_EQ(0, obj_destroy(self->fd, self->q.id));
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->q.id));
 }
 
 /* Close the iommufd with doorbells still being rung and eventfds signalled */
@@ -1166,32 +997,33 @@ TEST_F(vqueue, close_signalled)
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 10, 0, 0));
 	ASSERT_EQ(0, vq_alloc(self, &q2, QUEUE2_IOVA, 10, 0x200,
 			      IOMMU_VQUEUE_ALLOC_MSI));
-	ASSERT_EQ(0, vq_set_vsid(self->fd, q2.id, 0, self->idev_id, VSID));
+	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, q2.id, 0,
+					     self->n.idev_id, VSID));
 	ASSERT_EQ(0, pthread_create(&thread, NULL, ring_thread, &r));
 	vq_push(&self->q, cmds, 1000);
 	vq_push(&q2, cmds, 1000);
 	vq_ring(&q2);
 
 	/* The second vqueue's eventfds go first, then the iommufd */
-	vq_close(&q2);
-	close(self->fd);
-	self->fd = -1;
+	iommufd_vq_fds_close(&q2.f);
+	close(self->n.fd);
+	self->n.fd = -1;
 	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 
 	/* A fresh iommufd works: nothing was left behind holding the mock */
-	self->fd = open("/dev/iommu", O_RDWR);
-	ASSERT_LE(0, self->fd);
+	self->n.fd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, self->n.fd);
 }
 
 /*
  * VT-d invalidation queue. The register page is the remapping unit's: IQH,
  * IQT, IQA and ICS at their architectural offsets.
  */
-#define VTD_IQH		0x80
-#define VTD_IQT		0x88
-#define VTD_ICS		0x9c
-#define VTD_IQA_DW	0x800ULL
+#define VTD_IQH		IOMMUFD_VQ_VTD_IQH
+#define VTD_IQT		IOMMUFD_VQ_VTD_IQT
+#define VTD_ICS		IOMMUFD_VQ_VTD_ICS
+#define VTD_IQA_DW	IOMMUFD_VQ_VTD_IQA_DW
 
 #define IQEI_TAIL	1
 #define IQEI_TYPE	3
@@ -1202,10 +1034,6 @@ TEST_F(vqueue, close_signalled)
 #define VDID2		4
 #define VPASID		0x10
 
-struct vtd_desc {
-	uint64_t qw[4];
-};
-
 struct vtdq {
 	struct vq q;		/* eventfds, id, IQT/IQH; closed by teardown */
 	uint8_t *ring;
@@ -1214,41 +1042,6 @@ struct vtdq {
 	uint32_t *ics;
 	uint32_t tail;
 };
-
-/* Descriptors, built as Linux's intel-iommu driver builds them */
-static struct vtd_desc vtd_piotlb(uint16_t did, uint32_t pasid, uint64_t addr,
-				  unsigned int am, bool ih)
-{
-	/* Page-selective-within-PASID */
-	return (struct vtd_desc){ { 0x6 | 3 << 4 | (uint64_t)did << 16 |
-				    (uint64_t)pasid << 32,
-				    addr | (uint64_t)ih << 6 | am } };
-}
-
-static struct vtd_desc vtd_piotlb_pasid(uint16_t did, uint32_t pasid)
-{
-	/* All non-global entries of the PASID */
-	return (struct vtd_desc){ { 0x6 | 2 << 4 | (uint64_t)did << 16 |
-				    (uint64_t)pasid << 32, 0 } };
-}
-
-static struct vtd_desc vtd_wait(bool sw, bool fi, uint32_t data,
-				uint64_t addr)
-{
-	return (struct vtd_desc){ { 0x5 | (uint64_t)fi << 4 |
-				    (uint64_t)sw << 5 | (uint64_t)data << 32,
-				    addr } };
-}
-
-static struct vtd_desc vtd_dev_tlb(uint16_t sid, uint64_t addr)
-{
-	return (struct vtd_desc){ { 0x3 | (uint64_t)sid << 32, addr } };
-}
-
-static struct vtd_desc vtd_cc_global(void)
-{
-	return (struct vtd_desc){ { 0x1 | 1 << 4, 0 } };
-}
 
 static uint32_t *status_at(struct _test_data_vqueue *self, unsigned int i)
 {
@@ -1274,25 +1067,11 @@ static void vtd_alloc_cmd(struct _test_data_vqueue *self, struct vtdq *v,
 	__atomic_store_n(q->prod, start * v->esize, __ATOMIC_RELAXED);
 	__atomic_store_n(q->cons, start * v->esize, __ATOMIC_RELAXED);
 	__atomic_store_n(v->ics, 0, __ATOMIC_RELAXED);
-	q->doorbell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	q->event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	q->irq = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	iommufd_vq_fds_open(&q->f, true);
 
-	*cmd = (struct iommu_vqueue_alloc){
-		.size = sizeof(*cmd),
-		.hwpt_id = self->nested_id,
-		.format = IOMMU_VQUEUE_FORMAT_VTD_QI,
-		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_VTD,
-		.max_log2_entries = 15,
-		.base = QUEUE_IOVA | (dw ? VTD_IQA_DW : 0) | qs,
-		.regs_uptr = (uintptr_t)self->regs,
-		.prod_offset = VTD_IQT,
-		.cons_offset = VTD_IQH,
-		.status_offset = VTD_ICS,
-		.doorbell_fd = q->doorbell,
-		.event_fd = q->event,
-		.irq_fd = q->irq,
-	};
+	*cmd = iommufd_vq_vtd_cmd(self->n.nested_id,
+				  QUEUE_IOVA | (dw ? VTD_IQA_DW : 0) | qs,
+				  self->regs, &q->f);
 }
 
 static int vtd_alloc(struct _test_data_vqueue *self, struct vtdq *v, bool dw,
@@ -1302,22 +1081,21 @@ static int vtd_alloc(struct _test_data_vqueue *self, struct vtdq *v, bool dw,
 	int rc;
 
 	vtd_alloc_cmd(self, v, &cmd, dw, qs, start);
-	rc = ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd);
-	if (!rc)
-		v->q.id = cmd.out_vqueue_id;
+	rc = iommufd_vqueue_alloc(self->n.fd, &cmd, &v->q.id);
 	/* Teardown closes the eventfds through self->q */
 	self->q = v->q;
 	return rc;
 }
 
 /* Write descriptor @d at slot @slot, as wide as the queue's descriptors */
-static void vtd_put(struct vtdq *v, uint32_t slot, struct vtd_desc d)
+static void vtd_put(struct vtdq *v, uint32_t slot, struct iommufd_vtd_desc d)
 {
 	memcpy(v->ring + (size_t)slot * v->esize, d.qw, v->esize);
 }
 
 /* The guest: queue @n descriptors at IQT, then one IQT write */
-static void vtd_push(struct vtdq *v, const struct vtd_desc *d, unsigned int n)
+static void vtd_push(struct vtdq *v, const struct iommufd_vtd_desc *d,
+		     unsigned int n)
 {
 	unsigned int i;
 
@@ -1333,31 +1111,6 @@ static bool vtd_wait_head(struct vtdq *v, uint32_t slot)
 	return vq_wait_cons(&v->q, slot * v->esize);
 }
 
-static int vtd_bind(int fd, uint32_t vq_id, uint32_t flags, uint32_t hwpt_id,
-		    uint16_t did, uint32_t pasid)
-{
-	return vq_set_vsid(fd, vq_id, IOMMU_VQUEUE_VSID_HWPT | flags, hwpt_id,
-			   (uint64_t)pasid << 16 | did);
-}
-
-static int vtd_log(int fd, uint32_t nested_id,
-		   struct iommu_hwpt_vtd_s1_invalidate *out, uint32_t max,
-		   uint32_t *num)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_MD_VTD_LOG,
-		.id = nested_id,
-		.vtd_log = { .uptr = (uintptr_t)out, .max = max },
-	};
-	int rc;
-
-	rc = ioctl(fd, IOMMU_TEST_CMD, &cmd);
-	if (!rc)
-		*num = cmd.vtd_log.out_num;
-	return rc;
-}
-
 static void expect_vtd_log(struct __test_metadata *_metadata, int fd,
 			   uint32_t nested_id,
 			   const struct iommu_hwpt_vtd_s1_invalidate *want,
@@ -1367,7 +1120,8 @@ static void expect_vtd_log(struct __test_metadata *_metadata, int fd,
 	uint32_t num = 0;
 	unsigned int i;
 
-	ASSERT_EQ(0, vtd_log(fd, nested_id, got, MOCK_VTD_LOG_NUM, &num));
+	ASSERT_EQ(0, iommufd_mock_vtd_log(fd, nested_id, got, MOCK_VTD_LOG_NUM,
+					  &num, NULL));
 	ASSERT_EQ(n, num);
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(want[i].addr, got[i].addr);
@@ -1384,9 +1138,10 @@ static uint32_t nested2(struct __test_metadata *_metadata,
 	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
 	uint32_t id = 0;
 
-	EXPECT_EQ(0, hwpt_alloc(self->fd, self->idev_id, self->parent_id, 0,
-				IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
-				&id));
+	EXPECT_EQ(0, iommufd_hwpt_alloc(self->n.fd, self->n.idev_id,
+					self->n.parent_id, 0,
+					IOMMU_HWPT_DATA_SELFTEST, &data,
+					sizeof(data), &id));
 	return id;
 }
 
@@ -1396,9 +1151,9 @@ static uint32_t nested2(struct __test_metadata *_metadata,
  */
 TEST_F(vqueue, vtd_128_wait_wrap)
 {
-	struct vtd_desc d[2] = {
-		vtd_dev_tlb(0x100, 0x200000),
-		vtd_wait(true, false, 2, STATUS_IOVA),
+	struct iommufd_vtd_desc d[2] = {
+		iommufd_vtd_dev_tlb(0x100, 0x200000),
+		iommufd_vtd_wait(true, false, 2, STATUS_IOVA),
 	};
 	struct iommu_vqueue_get_state st;
 	struct vtdq v;
@@ -1411,27 +1166,27 @@ TEST_F(vqueue, vtd_128_wait_wrap)
 	EXPECT_EQ(0x20, vq_cons(&v.q));
 
 	/* Linux's free_head = 254: the two land in slots 254 and 255 */
-	ASSERT_EQ(0, obj_destroy(self->fd, v.q.id));
-	vq_close(&self->q);
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, v.q.id));
+	iommufd_vq_fds_close(&self->q.f);
 	ASSERT_EQ(0, vtd_alloc(self, &v, false, 0, 254));
-	d[1] = vtd_wait(true, false, 3, STATUS_IOVA + 4);
+	d[1] = iommufd_vtd_wait(true, false, 3, STATUS_IOVA + 4);
 	vtd_push(&v, d, 2);
 	EXPECT_EQ(0, __atomic_load_n(v.q.prod, __ATOMIC_RELAXED));
 	ASSERT_TRUE(wait_u32(status_at(self, 1), 3));
 	ASSERT_TRUE(vtd_wait_head(&v, 0));
 
 	/* And on after the wrap */
-	d[1] = vtd_wait(true, false, 4, STATUS_IOVA + 8);
+	d[1] = iommufd_vtd_wait(true, false, 4, STATUS_IOVA + 8);
 	vtd_push(&v, d, 2);
 	ASSERT_TRUE(wait_u32(status_at(self, 2), 4));
 	ASSERT_TRUE(vtd_wait_head(&v, 2));
 
-	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
 	EXPECT_EQ(4, st.out_consumed);
 	EXPECT_EQ(0, st.out_msi_errors);
 	/* No IF: no completion interrupt */
-	EXPECT_EQ(-1, read(v.q.irq, &cnt, sizeof(cnt)));
+	EXPECT_EQ(-1, read(v.q.f.irq, &cnt, sizeof(cnt)));
 	EXPECT_EQ(0, *v.ics);
 }
 
@@ -1442,13 +1197,13 @@ TEST_F(vqueue, vtd_128_wait_wrap)
  */
 TEST_F(vqueue, vtd_256_forward_wrap)
 {
-	struct vtd_desc d[5] = {
-		vtd_piotlb(VDID, VPASID, 0x5000, 0, true),
-		vtd_piotlb_pasid(VDID2, VPASID),
+	struct iommufd_vtd_desc d[5] = {
+		iommufd_vtd_piotlb(VDID, VPASID, 0x5000, 0, true),
+		iommufd_vtd_piotlb_pasid(VDID2, VPASID),
 		/* AM=9: 2MiB, the address rounded down to it */
-		vtd_piotlb(VDID, VPASID, 0x2ff000, 9, false),
-		vtd_dev_tlb(0x100, 0),
-		vtd_wait(true, false, 7, STATUS_IOVA),
+		iommufd_vtd_piotlb(VDID, VPASID, 0x2ff000, 9, false),
+		iommufd_vtd_dev_tlb(0x100, 0),
+		iommufd_vtd_wait(true, false, 7, STATUS_IOVA),
 	};
 	struct iommu_hwpt_vtd_s1_invalidate want1[2] = {
 		{ .addr = 0x5000, .npages = 1,
@@ -1464,43 +1219,46 @@ TEST_F(vqueue, vtd_256_forward_wrap)
 	/* QS=0 with 256-bit descriptors: 128 entries; start 2 before the end */
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 126));
 	ASSERT_EQ(128, v.entries);
-	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
-			      VPASID));
-	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, nested_id2, VDID2, VPASID));
+	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+					     self->n.nested_id, VDID, VPASID));
+	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0, nested_id2,
+					     VDID2, VPASID));
 
 	vtd_push(&v, d, 5);
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 7));
 	ASSERT_TRUE(vtd_wait_head(&v, 3));
 	EXPECT_EQ(3 * 32, vq_cons(&v.q));
 
-	expect_vtd_log(_metadata, self->fd, self->nested_id, want1, 2);
-	expect_vtd_log(_metadata, self->fd, nested_id2, want2, 1);
+	expect_vtd_log(_metadata, self->n.fd, self->n.nested_id, want1, 2);
+	expect_vtd_log(_metadata, self->n.fd, nested_id2, want2, 1);
 	/* Page 5 is slot 1; the 2MiB range covers every slot */
-	EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, 1, 0));
-	EXPECT_EQ(0, check_iotlb(self->fd, self->nested_id, 0, 0));
-	EXPECT_EQ(0, check_iotlb(self->fd, nested_id2, 3, 0));
+	EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd, self->n.nested_id, 1,
+					      0));
+	EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd, self->n.nested_id, 0,
+					      0));
+	EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd, nested_id2, 3, 0));
 }
 
 /* IF=1: ICS.IWC and the irq eventfd, not again until the guest clears it */
 TEST_F(vqueue, vtd_wait_irq_latch)
 {
-	struct vtd_desc d[3];
+	struct iommufd_vtd_desc d[3];
 	struct vtdq v;
 	uint64_t cnt;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
 
 	/* A fenced no-op wait (Linux's IQE drain) completes silently */
-	d[0] = (struct vtd_desc){ { 0x45, 0 } };
-	d[1] = vtd_wait(true, false, 1, STATUS_IOVA);
+	d[0] = (struct iommufd_vtd_desc){ { 0x45, 0 } };
+	d[1] = iommufd_vtd_wait(true, false, 1, STATUS_IOVA);
 	vtd_push(&v, d, 2);
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 1));
-	EXPECT_EQ(-1, read(v.q.irq, &cnt, sizeof(cnt)));
+	EXPECT_EQ(-1, read(v.q.f.irq, &cnt, sizeof(cnt)));
 	EXPECT_EQ(0, *v.ics);
 
-	d[0] = vtd_wait(false, true, 0, 0);
+	d[0] = iommufd_vtd_wait(false, true, 0, 0);
 	vtd_push(&v, d, 1);
-	ASSERT_EQ(0, eventfd_wait(v.q.irq, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.irq, TIMEOUT_MS));
 	EXPECT_EQ(1, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
 	ASSERT_TRUE(vtd_wait_head(&v, 3));
 
@@ -1509,21 +1267,21 @@ TEST_F(vqueue, vtd_wait_irq_latch)
 	 * status first; the last wait's status shows the worker is past
 	 * both.
 	 */
-	d[0] = vtd_wait(true, true, 2, STATUS_IOVA + 4);
-	d[1] = vtd_wait(false, true, 0, 0);
-	d[2] = vtd_wait(true, false, 3, STATUS_IOVA + 8);
+	d[0] = iommufd_vtd_wait(true, true, 2, STATUS_IOVA + 4);
+	d[1] = iommufd_vtd_wait(false, true, 0, 0);
+	d[2] = iommufd_vtd_wait(true, false, 3, STATUS_IOVA + 8);
 	vtd_push(&v, d, 3);
 	ASSERT_TRUE(wait_u32(status_at(self, 1), 2));
 	ASSERT_TRUE(wait_u32(status_at(self, 2), 3));
-	EXPECT_EQ(-1, read(v.q.irq, &cnt, sizeof(cnt)));
+	EXPECT_EQ(-1, read(v.q.f.irq, &cnt, sizeof(cnt)));
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_EQ(1, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
 
 	/* The VMM emulates the guest's write of 1 to ICS: an atomic clear */
 	__atomic_fetch_and(v.ics, ~1U, __ATOMIC_SEQ_CST);
-	d[0] = vtd_wait(false, true, 0, 0);
+	d[0] = iommufd_vtd_wait(false, true, 0, 0);
 	vtd_push(&v, d, 1);
-	ASSERT_EQ(0, eventfd_wait(v.q.irq, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.irq, TIMEOUT_MS));
 	EXPECT_EQ(1, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
 	ASSERT_TRUE(vtd_wait_head(&v, 7));
 }
@@ -1531,10 +1289,10 @@ TEST_F(vqueue, vtd_wait_irq_latch)
 /* E.3 VTD-Q3: IQE with IQH on the bad descriptor, recovery after the VMM */
 TEST_F(vqueue, vtd_iqe_recover)
 {
-	struct vtd_desc d[3] = {
-		vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
+	struct iommufd_vtd_desc d[3] = {
+		iommufd_vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
 		{ { 0, 0 } },
-		vtd_wait(true, false, 9, STATUS_IOVA),
+		iommufd_vtd_wait(true, false, 9, STATUS_IOVA),
 	};
 	struct iommu_hwpt_vtd_s1_invalidate want[2] = {
 		{ .addr = 0x1000, .npages = 1 },
@@ -1544,12 +1302,12 @@ TEST_F(vqueue, vtd_iqe_recover)
 	struct vtdq v;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
-	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
-			      VPASID));
+	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+					     self->n.nested_id, VDID, VPASID));
 	vtd_push(&v, d, 3);
-	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
 	EXPECT_EQ(32, vq_cons(&v.q));
-	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_STOPPED, st.out_state);
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
 	EXPECT_EQ(IQEI_TYPE, st.out_error);
@@ -1559,35 +1317,35 @@ TEST_F(vqueue, vtd_iqe_recover)
 	EXPECT_EQ(0, *status_at(self, 0));
 
 	/* The guest has not cleared FSTS.IQE yet */
-	EXPECT_ERRNO(EINVAL, vq_resume(self->fd, v.q.id, 0, 0));
+	EXPECT_ERRNO(EINVAL, iommufd_vqueue_resume(self->n.fd, v.q.id, 0, 0));
 
 	/* Linux rewrites the slot and clears IQE; the VMM retries */
-	vtd_put(&v, 1, vtd_piotlb(VDID, VPASID, 0x3000, 0, false));
-	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, IOMMU_VQUEUE_RESUME_RETRY,
-			       0));
+	vtd_put(&v, 1, iommufd_vtd_piotlb(VDID, VPASID, 0x3000, 0, false));
+	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id,
+					   IOMMU_VQUEUE_RESUME_RETRY, 0));
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 9));
 	ASSERT_TRUE(vtd_wait_head(&v, 3));
-	expect_vtd_log(_metadata, self->fd, self->nested_id, want, 2);
+	expect_vtd_log(_metadata, self->n.fd, self->n.nested_id, want, 2);
 
 	/* A reserved bit in quadword 2 */
-	d[0] = vtd_wait(true, false, 10, STATUS_IOVA + 4);
+	d[0] = iommufd_vtd_wait(true, false, 10, STATUS_IOVA + 4);
 	d[0].qw[2] = 1;
 	vtd_push(&v, d, 1);
-	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
-	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
 	EXPECT_EQ(IQEI_RSVD, st.out_error);
 	EXPECT_EQ(3 * 32, st.out_cons);
 	EXPECT_EQ(1, st.out_entry[2]);
-	vtd_put(&v, 3, vtd_wait(true, false, 10, STATUS_IOVA + 4));
-	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, IOMMU_VQUEUE_RESUME_RETRY,
-			       0));
+	vtd_put(&v, 3, iommufd_vtd_wait(true, false, 10, STATUS_IOVA + 4));
+	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id,
+					   IOMMU_VQUEUE_RESUME_RETRY, 0));
 	ASSERT_TRUE(wait_u32(status_at(self, 1), 10));
 
 	/* IQT not on a 256-bit boundary: invalid tail, no entry */
 	__atomic_store_n(v.q.prod, 4 * 32 + 16, __ATOMIC_RELEASE);
 	vq_ring(&v.q);
-	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
-	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
 	EXPECT_EQ(IQEI_TAIL, st.out_error);
 	EXPECT_EQ(4 * 32, st.out_cons);
 	EXPECT_EQ(0, st.out_entry[0]);
@@ -1596,31 +1354,33 @@ TEST_F(vqueue, vtd_iqe_recover)
 /* A PASID-based descriptor in a 128-bit queue is an invalid width */
 TEST_F(vqueue, vtd_128_width)
 {
-	struct vtd_desc d = vtd_piotlb(VDID, VPASID, 0x1000, 0, false);
+	struct iommufd_vtd_desc d =
+		iommufd_vtd_piotlb(VDID, VPASID, 0x1000, 0, false);
 	struct iommu_vqueue_get_state st;
 	struct vtdq v;
 	uint32_t num = 1;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, false, 0, 0));
-	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
-			      VPASID));
+	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+					     self->n.nested_id, VDID, VPASID));
 	vtd_push(&v, &d, 1);
-	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
-	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
 	EXPECT_EQ(IQEI_WIDTH, st.out_error);
 	EXPECT_EQ(0, st.out_cons);
-	ASSERT_EQ(0, vtd_log(self->fd, self->nested_id, NULL, 0, &num));
+	ASSERT_EQ(0, iommufd_mock_vtd_log(self->n.fd, self->n.nested_id, NULL,
+					  0, &num, NULL));
 	EXPECT_EQ(0, num);
 }
 
 /* A context-cache invalidation is the VMM's: stop, emulate, resume */
 TEST_F(vqueue, vtd_cc_exit_resume)
 {
-	struct vtd_desc d[3] = {
-		vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
-		vtd_cc_global(),
-		vtd_wait(true, false, 5, STATUS_IOVA),
+	struct iommufd_vtd_desc d[3] = {
+		iommufd_vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
+		iommufd_vtd_cc_global(),
+		iommufd_vtd_wait(true, false, 5, STATUS_IOVA),
 	};
 	struct iommu_hwpt_vtd_s1_invalidate want = {
 		.addr = 0x1000, .npages = 1,
@@ -1629,21 +1389,21 @@ TEST_F(vqueue, vtd_cc_exit_resume)
 	struct vtdq v;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
-	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
-			      VPASID));
+	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+					     self->n.nested_id, VDID, VPASID));
 	vtd_push(&v, d, 3);
-	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
 	EXPECT_EQ(32, vq_cons(&v.q));
-	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_EXIT, st.out_reason);
 	EXPECT_EQ(0, st.out_error);
 	EXPECT_EQ(0, st.out_errno);
 	EXPECT_EQ(0x11, st.out_entry[0]);
 	EXPECT_EQ(0, *status_at(self, 0));
-	expect_vtd_log(_metadata, self->fd, self->nested_id, &want, 1);
+	expect_vtd_log(_metadata, self->n.fd, self->n.nested_id, &want, 1);
 
 	/* An exit is not an error: no retry flag, and the VMM consumed it */
-	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, 0, 1));
+	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id, 0, 1));
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 5));
 	ASSERT_TRUE(vtd_wait_head(&v, 3));
 }
@@ -1651,9 +1411,9 @@ TEST_F(vqueue, vtd_cc_exit_resume)
 /* (DID, PASID) pairs: unknown ones are never forwarded; binding rules */
 TEST_F(vqueue, vtd_bind_unknown)
 {
-	struct vtd_desc d[2] = {
-		vtd_piotlb(VDID2, VPASID, 0x4000, 0, false),
-		vtd_wait(true, false, 6, STATUS_IOVA),
+	struct iommufd_vtd_desc d[2] = {
+		iommufd_vtd_piotlb(VDID2, VPASID, 0x4000, 0, false),
+		iommufd_vtd_wait(true, false, 6, STATUS_IOVA),
 	};
 	struct iommu_hwpt_vtd_s1_invalidate want = {
 		.addr = 0x4000, .npages = 1,
@@ -1665,81 +1425,92 @@ TEST_F(vqueue, vtd_bind_unknown)
 	struct vtdq v;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
-	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID,
-			      VPASID));
+	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+					     self->n.nested_id, VDID, VPASID));
 
 	/* Bound DID, other PASID, and other DID, same PASID: both unknown */
-	d[0] = vtd_piotlb(VDID, VPASID + 1, 0x4000, 0, false);
+	d[0] = iommufd_vtd_piotlb(VDID, VPASID + 1, 0x4000, 0, false);
 	vtd_push(&v, d, 2);
-	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
-	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
 	EXPECT_EQ(IQEI_TYPE, st.out_error);
 	EXPECT_EQ(-ENOENT, st.out_errno);
 	EXPECT_EQ(0, st.out_cons);
-	ASSERT_EQ(0, vtd_log(self->fd, self->nested_id, NULL, 0, &num));
+	ASSERT_EQ(0, iommufd_mock_vtd_log(self->n.fd, self->n.nested_id, NULL,
+					  0, &num, NULL));
 	EXPECT_EQ(0, num);
 
-	vtd_put(&v, 0, vtd_piotlb(VDID2, VPASID, 0x4000, 0, false));
-	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, IOMMU_VQUEUE_RESUME_RETRY,
-			       0));
-	ASSERT_EQ(0, eventfd_wait(v.q.event, TIMEOUT_MS));
-	ASSERT_EQ(0, vq_state(self->fd, &v.q, &st));
+	vtd_put(&v, 0, iommufd_vtd_piotlb(VDID2, VPASID, 0x4000, 0, false));
+	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id,
+					   IOMMU_VQUEUE_RESUME_RETRY, 0));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
 	EXPECT_EQ(IQEI_TYPE, st.out_error);
 	EXPECT_EQ(0, st.out_cons);
 
 	/* The VMM learns of the domain, binds it and retries */
-	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, self->nested_id, VDID2,
-			      VPASID));
-	ASSERT_EQ(0, vq_resume(self->fd, v.q.id, IOMMU_VQUEUE_RESUME_RETRY,
-			       0));
+	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+					     self->n.nested_id, VDID2, VPASID));
+	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id,
+					   IOMMU_VQUEUE_RESUME_RETRY, 0));
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 6));
-	expect_vtd_log(_metadata, self->fd, self->nested_id, &want, 1);
+	expect_vtd_log(_metadata, self->n.fd, self->n.nested_id, &want, 1);
 
 	/* Binding rules */
-	EXPECT_ERRNO(EEXIST, vtd_bind(self->fd, v.q.id, 0, self->nested_id,
-				      VDID, VPASID));
-	EXPECT_ERRNO(EINVAL, vq_set_vsid(self->fd, v.q.id, 0, self->idev_id,
-					 VSID));
-	EXPECT_ERRNO(EINVAL, vq_set_vsid(self->fd, v.q.id,
-					 IOMMU_VQUEUE_VSID_HWPT,
-					 self->nested_id, 1ULL << 36));
-	EXPECT_ERRNO(ENOENT, vtd_bind(self->fd, v.q.id, 0, self->parent_id,
-				      7, 0));
-	EXPECT_ERRNO(ENOENT, vtd_bind(self->fd, v.q.id, 0, self->ioas_id, 7,
-				      0));
-	EXPECT_ERRNO(EOPNOTSUPP, vtd_bind(self->fd, v.q.id, 1 << 5,
-					  self->nested_id, 7, 0));
+	EXPECT_ERRNO(EEXIST,
+		     iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+					     self->n.nested_id, VDID, VPASID));
+	EXPECT_ERRNO(EINVAL, iommufd_vqueue_set_vsid(self->n.fd, v.q.id, 0,
+						     self->n.idev_id, VSID));
+	EXPECT_ERRNO(EINVAL,
+		     iommufd_vqueue_set_vsid(self->n.fd, v.q.id,
+					     IOMMU_VQUEUE_VSID_HWPT,
+					     self->n.nested_id, 1ULL << 36));
+	EXPECT_ERRNO(ENOENT, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+						     self->n.parent_id, 7, 0));
+	EXPECT_ERRNO(ENOENT, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+						     self->n.ioas_id, 7, 0));
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 1 << 5,
+					     self->n.nested_id, 7, 0));
 
 	/* A stage 1 over another IOAS is not this guest's */
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &ioas2));
-	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, ioas2.out_ioas_id,
-				IOMMU_HWPT_ALLOC_NEST_PARENT,
-				IOMMU_HWPT_DATA_NONE, NULL, 0, &parent2));
-	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, parent2, 0,
-				IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
-				&other));
-	EXPECT_ERRNO(EINVAL, vtd_bind(self->fd, v.q.id, 0, other, 7, 0));
+	ASSERT_EQ(0, ioctl(self->n.fd, IOMMU_IOAS_ALLOC, &ioas2));
+	ASSERT_EQ(0, iommufd_hwpt_alloc(self->n.fd, self->n.idev_id,
+					ioas2.out_ioas_id,
+					IOMMU_HWPT_ALLOC_NEST_PARENT,
+					IOMMU_HWPT_DATA_NONE, NULL, 0,
+					&parent2));
+	ASSERT_EQ(0, iommufd_hwpt_alloc(self->n.fd, self->n.idev_id, parent2, 0,
+					IOMMU_HWPT_DATA_SELFTEST, &data,
+					sizeof(data), &other));
+	EXPECT_ERRNO(EINVAL, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
+						     other, 7, 0));
 
 	/* Bound HWPTs stay until unbound */
 	other = nested2(_metadata, self);
-	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, 0, other, 7, 0));
-	EXPECT_ERRNO(EBUSY, obj_destroy(self->fd, other));
-	EXPECT_ERRNO(EINVAL, vtd_bind(self->fd, v.q.id,
-				      IOMMU_VQUEUE_VSID_REMOVE,
-				      self->nested_id, 7, 0));
-	EXPECT_ERRNO(ENOENT, vtd_bind(self->fd, v.q.id,
-				      IOMMU_VQUEUE_VSID_REMOVE, other, 8, 0));
-	ASSERT_EQ(0, vtd_bind(self->fd, v.q.id, IOMMU_VQUEUE_VSID_REMOVE,
-			      other, 7, 0));
-	ASSERT_EQ(0, obj_destroy(self->fd, other));
+	ASSERT_EQ(0,
+		  iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0, other, 7, 0));
+	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, other));
+	EXPECT_ERRNO(EINVAL, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id,
+						     IOMMU_VQUEUE_VSID_REMOVE,
+						     self->n.nested_id, 7, 0));
+	EXPECT_ERRNO(ENOENT, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id,
+						     IOMMU_VQUEUE_VSID_REMOVE,
+						     other, 8, 0));
+	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id,
+					     IOMMU_VQUEUE_VSID_REMOVE, other, 7,
+					     0));
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, other));
 
 	/* An SMMUv3 vqueue takes no domain bindings */
-	ASSERT_EQ(0, obj_destroy(self->fd, v.q.id));
-	vq_close(&self->q);
+	ASSERT_EQ(0, iommufd_destroy(self->n.fd, v.q.id));
+	iommufd_vq_fds_close(&self->q.f);
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE2_IOVA, 3, 0, 0));
-	EXPECT_ERRNO(EINVAL, vtd_bind(self->fd, self->q.id, 0,
-				      self->nested_id, VDID, VPASID));
+	EXPECT_ERRNO(EINVAL,
+		     iommufd_vqueue_bind_vtd(self->n.fd, self->q.id, 0,
+					     self->n.nested_id, VDID, VPASID));
 }
 
 /* VT-d arguments IOMMU_VQUEUE_ALLOC refuses */
@@ -1754,8 +1525,8 @@ TEST_F(vqueue, vtd_bad_args)
 		cmd.max_log2_entries = 7;				\
 		cmd._field = _val;					\
 		EXPECT_ERRNO(_errno,					\
-			     ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd)); \
-		vq_close(&v.q);						\
+			     ioctl(self->n.fd, IOMMU_VQUEUE_ALLOC, &cmd)); \
+		iommufd_vq_fds_close(&v.q.f);				\
 	} while (0)
 
 	/* Status write and interrupt are per descriptor, not an MSI mode */
@@ -1773,7 +1544,7 @@ TEST_F(vqueue, vtd_bad_args)
 
 	/* The largest queue: QS=7, 128-bit, 2^15 entries */
 	vtd_alloc_cmd(self, &v, &cmd, false, 7, 0);
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &cmd));
+	ASSERT_EQ(0, ioctl(self->n.fd, IOMMU_VQUEUE_ALLOC, &cmd));
 	self->q = v.q;
 }
 

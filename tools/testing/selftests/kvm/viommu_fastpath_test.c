@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The vIOMMU invalidation fast path end to end: a guest drives an emulated
- * SMMUv3 command queue the way Linux's arm-smmu-v3 driver does, its PROD
- * stores reach an iommufd vqueue through a KVM ioregion, and the mock nested
- * HWPT logs what the IOMMU driver would have been asked to invalidate.
+ * SMMUv3 command queue the way Linux's arm-smmu-v3 driver does, or a VT-d
+ * invalidation queue the way Linux's intel-iommu driver does, its PROD or
+ * IQT stores reach an iommufd vqueue through a KVM ioregion, and the mock
+ * nested HWPT logs what the IOMMU driver would have been asked to
+ * invalidate.
  *
  * The test is the VMM: it creates the IOAS, maps the guest's queue memory at
  * IOVA == GPA, allocates the vqueue over the register page that the ioregion
  * serves, and then only watches.  After every batch the guest makes a ucall,
  * and the VMM checks that the mock log holds exactly that batch's
- * invalidations and that CONS is where the guest's PROD is.  The ucalls are
- * port I/O on x86, so the vCPU's mmio_exits stat must not move at all: a
- * single PROD store or CONS load that fell back to a userspace exit fails
- * the test.
+ * invalidations and that CONS (IQH) is where the guest's PROD (IQT) is.
+ * The ucalls are port I/O on x86, so the vCPU's mmio_exits stat must not
+ * move at all: a single doorbell store or consumer load that fell back to a
+ * userspace exit fails the test.
  *
  * Every wait, in the guest and in the VMM, has a timeout, so that a broken
  * kernel fails the test instead of hanging it.
@@ -24,7 +26,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -36,12 +37,7 @@
 #include "test_util.h"
 #include "ucall_common.h"
 #include "kselftest_harness.h"
-
-/* tools/include's linux/types.h, first in the path, lacks it */
-#ifndef __aligned_le64
-#define __aligned_le64 __le64 __aligned(8)
-#endif
-#include "../../../../drivers/iommu/iommufd/iommufd_test.h"
+#include "../iommu/iommufd_vqueue_utils.h"
 
 /*
  * Guest memory that holds the queue (and so the MSI targets: Linux points a
@@ -55,8 +51,8 @@
 /* The emulated SMMUv3 register page 0; no memslot unless read-only. */
 #define REGS_GPA		(4ULL << 30)
 #define REGS_SLOT		11
-#define REG_PROD		0x98
-#define REG_CONS		0x9c
+#define REG_PROD		IOMMUFD_VQ_SMMUV3_PROD
+#define REG_CONS		IOMMUFD_VQ_SMMUV3_CONS
 
 /*
  * 64 entries: a batch of up to 64 entries can fill the queue exactly, and
@@ -66,7 +62,6 @@
 #define Q_ENTRIES		((uint32_t)BIT(Q_LOG2))
 #define Q_IDX_MASK		(Q_ENTRIES - 1)
 #define Q_WRP_MASK		(2 * Q_ENTRIES - 1)
-#define Q_BASE_RA		BIT_ULL(62)
 #define CONS_ERR_MASK		(0x7fU << 24)
 
 #define NR_BATCHES		256
@@ -75,7 +70,8 @@
 #define STE_PERIOD		32
 #define STE_PHASE		21
 #define STE_MIN_LEN		8
-#define MAX_STOPS		(NR_BATCHES / STE_PERIOD + 1)
+/* VT-d in legacy mode stops on every batch's IOTLB invalidation */
+#define MAX_STOPS		(NR_BATCHES + NR_BATCHES / STE_PERIOD + 1)
 
 /* Guest-side and VMM-side waits. */
 #define GUEST_TIMEOUT_S		10
@@ -97,6 +93,49 @@ struct cmd {
 };
 
 /*
+ * VT-d as Linux's intel-iommu driver sets it up: 256 descriptors, of 256
+ * bits in scalable mode (IQA.DW=1, QS=1) and of 128 bits in legacy mode
+ * (QS=0), and a status word per descriptor beside the queue, which a wait
+ * descriptor sets to QI_DONE.
+ */
+#define VTD_QI_LENGTH		256
+#define VTD_STATUS_GPA		(QUEUE_GPA + 0x4000)
+#define QI_FREE			0
+#define QI_IN_USE		1
+#define QI_DONE			2
+/*
+ * The ioregion covers IQH, IQT and IQA.  ICS stays out: its
+ * write-1-to-clear cannot be a plain store into the register memory.
+ */
+#define VTD_WIN_SIZE		(IOMMUFD_VQ_VTD_ICS - IOMMUFD_VQ_VTD_IQH)
+/* Descriptors before each wait: up to 127, so the queue wraps often */
+#define VTD_MAX_BATCH		127
+#define VTD_CC_MIN_LEN		3
+#define VTD_MIN_WRAPS		50
+/*
+ * Two guest domains: requests without PASID (Linux's IOMMU_NO_PASID) in
+ * one, a PASID of the other, each bound to a nested HWPT of its own.
+ */
+#define VTD_NR_DOMS		2
+#define VTD_SID			0x100
+
+static const uint16_t vtd_did[VTD_NR_DOMS] = { 1, 2 };
+static const uint32_t vtd_pasid[VTD_NR_DOMS] = { 0, 5 };
+
+/* What the vqueue does with a descriptor the VT-d guest sends */
+enum vtd_kind {
+	VTD_FWD,	/* to the nested HWPT of domain vtd_entry.dom */
+	VTD_NOP,	/* completed in the kernel: device TLB */
+	VTD_EXIT,	/* for the VMM: context cache, IOTLB */
+};
+
+struct vtd_entry {
+	struct iommufd_vtd_desc d;
+	enum vtd_kind kind;
+	uint32_t dom;
+};
+
+/*
  * What the test runs, shared with the guest.  With two vCPUs both submit to
  * the one queue under a guest spinlock, vCPU 0 polling CONS and vCPU 1 in
  * MSI polling mode.
@@ -107,6 +146,8 @@ struct params {
 	bool msi;
 	bool ste;
 	bool regs_ro;
+	bool vtd;
+	bool vtd_legacy;
 };
 
 static struct params params;
@@ -299,10 +340,169 @@ static void guest_wait_msi(uint32_t prod)
 		       cons, prod);
 }
 
+/*
+ * VT-d.  Batch @b: up to VTD_MAX_BATCH descriptors, then the wait; every
+ * STE_PERIOD-th batch has a context-cache invalidation in its middle.
+ */
+static uint32_t vtd_batch_len(uint32_t b)
+{
+	uint32_t len = 1 + (b * 37) % VTD_MAX_BATCH;
+
+	if (batch_has_ste(b) && len < VTD_CC_MIN_LEN)
+		len += VTD_CC_MIN_LEN;
+	return len;
+}
+
+static uint32_t vtd_esize(void)
+{
+	return params.vtd_legacy ? 16 : 32;
+}
+
+static uint32_t vtd_reg(uint32_t slot)
+{
+	return (slot % VTD_QI_LENGTH) * vtd_esize();
+}
+
+/*
+ * Descriptor @j of batch @b, as Linux flushes a first-stage domain in
+ * scalable mode: page-selective P_IOTLB with the address mask and the leaf
+ * hint (qi_flush_piotlb()), PASID-selective ones, and device-TLB
+ * invalidations for an ATS device.  Some addresses are not aligned to
+ * their mask: the hardware ignores the low bits and so must the
+ * conversion.  In legacy mode each batch starts with an IOTLB
+ * invalidation, which only the VMM can perform.
+ */
+static struct vtd_entry vtd_batch_entry(uint32_t b, uint32_t j)
+{
+	uint64_t addr = (uint64_t)(b * VTD_QI_LENGTH + j) << 22;
+	uint32_t len = vtd_batch_len(b);
+	unsigned int am = j % 11;
+	struct vtd_entry e = { .kind = VTD_FWD };
+
+	if (batch_has_ste(b) && j == ste_pos(len)) {
+		e.d = iommufd_vtd_cc_global();
+		e.kind = VTD_EXIT;
+		return e;
+	}
+	if (params.vtd_legacy) {
+		if (j) {
+			e.d = iommufd_vtd_dev_tlb(VTD_SID, addr);
+			e.kind = VTD_NOP;
+		} else {
+			e.d = iommufd_vtd_iotlb_psi(vtd_did[0], addr, am);
+			e.kind = VTD_EXIT;
+		}
+		return e;
+	}
+
+	switch ((b + j) % 5) {
+	case 0:
+	case 1:
+		e.dom = 0;
+		e.d = iommufd_vtd_piotlb(vtd_did[0], vtd_pasid[0],
+					 addr + (j % 3) * 0x1000, am, j & 1);
+		break;
+	case 2:
+		e.dom = 1;
+		e.d = iommufd_vtd_piotlb_pasid(vtd_did[1], vtd_pasid[1]);
+		break;
+	case 3:
+		e.dom = 1;
+		e.d = iommufd_vtd_piotlb(vtd_did[1], vtd_pasid[1], addr, 0,
+					 false);
+		break;
+	default:
+		e.d = iommufd_vtd_dev_tlb(VTD_SID, addr);
+		e.kind = VTD_NOP;
+		break;
+	}
+	return e;
+}
+
+/* How many times batch @b stops the vqueue for the VMM */
+static uint32_t vtd_batch_stops(uint32_t b)
+{
+	uint32_t j, n = 0;
+
+	for (j = 0; j < vtd_batch_len(b); j++)
+		n += vtd_batch_entry(b, j).kind == VTD_EXIT;
+	return n;
+}
+
+static void vtd_slot_write(uint32_t slot, const struct iommufd_vtd_desc *d)
+{
+	uint64_t *p = (uint64_t *)(QUEUE_GPA + vtd_reg(slot));
+	uint32_t i;
+
+	for (i = 0; i < vtd_esize() / 8; i++)
+		WRITE_ONCE(p[i], d->qw[i]);
+}
+
+/*
+ * One qi_submit_sync(): the descriptors, a wait with SW=1 whose status
+ * word goes from QI_IN_USE to QI_DONE, one IQT store, then polling the
+ * status word in memory.  Linux also reads FSTS while it polls, to catch
+ * an IQE; that register is outside the window, and the test leaves it out
+ * so that any exit counts as a failure.  The IQH load at the end is the
+ * one Linux makes when it handles an IQE, here on every batch.
+ */
+static void vtd_guest_code(uint32_t vcpu)
+{
+	uint32_t *status = (uint32_t *)VTD_STATUS_GPA;
+	struct iommufd_vtd_desc wait;
+	uint32_t b, j, n, index, wait_index, iqh;
+	struct vtd_entry e;
+	uint64_t end;
+
+	for (b = 0; b < params.nr_batches; b++) {
+		n = vtd_batch_len(b);
+		index = guest_prod;
+		wait_index = (index + n) % VTD_QI_LENGTH;
+
+		for (j = 0; j < n; j++) {
+			e = vtd_batch_entry(b, j);
+			vtd_slot_write(index + j, &e.d);
+		}
+		wait = iommufd_vtd_wait(true, false, QI_DONE,
+					VTD_STATUS_GPA + wait_index * 4);
+		vtd_slot_write(wait_index, &wait);
+		WRITE_ONCE(status[wait_index], QI_IN_USE);
+
+		guest_prod = (index + n + 1) % VTD_QI_LENGTH;
+		/* x86 keeps stores in order; the compiler must too */
+		barrier();
+		reg_write(IOMMUFD_VQ_VTD_IQT, vtd_reg(guest_prod));
+
+		end = guest_deadline();
+		while (READ_ONCE(status[wait_index]) != QI_DONE) {
+			__GUEST_ASSERT(rdtsc() < end,
+				       "batch %u: no status write, IQH %#x IQT %#x",
+				       b, reg_read(IOMMUFD_VQ_VTD_IQH),
+				       vtd_reg(guest_prod));
+			cpu_relax();
+		}
+		iqh = reg_read(IOMMUFD_VQ_VTD_IQH);
+		__GUEST_ASSERT(iqh == vtd_reg(guest_prod),
+			       "batch %u: status written with IQH %#x, IQT %#x",
+			       b, iqh, vtd_reg(guest_prod));
+
+		GUEST_SYNC_ARGS(0ULL, (uint64_t)vcpu, (uint64_t)b,
+				(uint64_t)iqh, (uint64_t)wait_index);
+		/* reclaim_free_desc(), once the VMM had a look */
+		WRITE_ONCE(status[wait_index], QI_FREE);
+	}
+	GUEST_DONE();
+}
+
 static void guest_code(uint32_t vcpu)
 {
 	bool msi = vcpu_uses_msi(vcpu);
 	uint32_t b, prod;
+
+	if (params.vtd) {
+		vtd_guest_code(vcpu);
+		return;
+	}
 
 	for (b = 0; b < params.nr_batches; b++) {
 		/*
@@ -334,27 +534,35 @@ struct vcpu_stats {
 	uint64_t doorbells;
 };
 
+struct vtd_log {
+	struct iommu_hwpt_vtd_s1_invalidate e[MOCK_VTD_LOG_NUM];
+	uint32_t num;
+	uint32_t dropped;
+};
+
+/* What the event thread saw at a stop: the state, CONS, the mock's logs */
 struct stop_rec {
 	struct iommu_vqueue_get_state st;
 	uint32_t regs_cons;
 	struct cmd log[MOCK_SMMUV3_LOG_NUM];
 	uint32_t nlog;
 	uint32_t dropped;
+	struct vtd_log vtd[VTD_NR_DOMS];
 	int resume_rc;
 };
 
 struct vmm {
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpus[MAX_VCPUS];
-	int iommufd;
-	uint32_t ioas_id;
-	uint32_t nested_id;
+	struct iommufd_nest n;
+	/* The nested HWPT of each VT-d guest domain */
+	uint32_t vtd_hwpt[VTD_NR_DOMS];
 	uint32_t vqueue_id;
-	int doorbell_fd;
-	int event_fd;
-	int irq_fd;
+	struct iommufd_vq_fds f;
 	void *regs;
 	bool regs_mmapped;
+	/* The consumer register: SMMUv3 CONS or VT-d IQH */
+	uint32_t cons_off;
 
 	pthread_mutex_t lock;
 	/* Under lock: what the VMM has checked so far */
@@ -364,7 +572,7 @@ struct vmm {
 	uint32_t stops_checked;
 	/* Under lock: what the event thread saw */
 	uint32_t nr_stops;
-	struct stop_rec stops[MAX_STOPS];
+	struct stop_rec *stops;
 	bool event_thread_stop;
 };
 
@@ -380,39 +588,32 @@ static void read_vcpu_stats(struct kvm_vcpu *vcpu, struct vcpu_stats *s)
 
 static uint32_t regs_cons(struct vmm *v)
 {
-	return __atomic_load_n((uint32_t *)(v->regs + REG_CONS),
+	return __atomic_load_n((uint32_t *)(v->regs + v->cons_off),
 			       __ATOMIC_ACQUIRE);
-}
-
-static int iommu_ioctl(struct vmm *v, unsigned long req, void *arg)
-{
-	return ioctl(v->iommufd, req, arg);
 }
 
 static void smmuv3_log(struct vmm *v, struct cmd *out, uint32_t *num,
 		       uint32_t *dropped)
 {
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_MD_SMMUV3_LOG,
-		.id = v->nested_id,
-		.smmuv3_log = { .uptr = (uintptr_t)out,
-				.max = MOCK_SMMUV3_LOG_NUM },
-	};
-
-	TEST_ASSERT(!iommu_ioctl(v, IOMMU_TEST_CMD, &cmd),
+	TEST_ASSERT(!iommufd_mock_smmuv3_log(v->n.fd, v->n.nested_id, out,
+					     MOCK_SMMUV3_LOG_NUM, num, dropped),
 		    "reading the mock SMMUv3 log: %s", strerror(errno));
-	*num = cmd.smmuv3_log.out_num;
-	*dropped = cmd.smmuv3_log.out_dropped;
+}
+
+static void vtd_logs(struct vmm *v, struct vtd_log *log)
+{
+	uint32_t i;
+
+	for (i = 0; i < VTD_NR_DOMS; i++)
+		TEST_ASSERT(!iommufd_mock_vtd_log(v->n.fd, v->vtd_hwpt[i],
+						  log[i].e, MOCK_VTD_LOG_NUM,
+						  &log[i].num, &log[i].dropped),
+			    "reading the mock VT-d log: %s", strerror(errno));
 }
 
 static int vqueue_state(struct vmm *v, struct iommu_vqueue_get_state *st)
 {
-	*st = (struct iommu_vqueue_get_state){
-		.size = sizeof(*st),
-		.vqueue_id = v->vqueue_id,
-	};
-	return iommu_ioctl(v, IOMMU_VQUEUE_GET_STATE, st);
+	return iommufd_vqueue_state(v->n.fd, v->vqueue_id, st);
 }
 
 /* What the IOMMU must receive for an entry: NSNH_ALL becomes NH_ALL. */
@@ -513,9 +714,180 @@ static void check_batch(struct vmm *v, uint32_t vcpu, uint32_t b,
 }
 
 /*
- * The VMM's event loop: a stop on CFGI_STE is emulated (there is nothing to
- * do for a mock device) and skipped; anything else is recorded and left
- * stopped, so that the guest times out and the test fails saying why.
+ * The stage-1 invalidation a P_IOTLB descriptor asks for, from the VT-d
+ * specification rather than the kernel's code: page-selective covers the
+ * 2^AM pages naturally aligned around ADDR, PASID-selective everything.
+ */
+static struct iommu_hwpt_vtd_s1_invalidate
+vtd_expected_inv(const struct iommufd_vtd_desc *d)
+{
+	unsigned int am = d->qw[1] & 0x3f;
+	struct iommu_hwpt_vtd_s1_invalidate inv = {};
+
+	if ((d->qw[0] >> IOMMUFD_VTD_GRAN_SHIFT & 3) ==
+	    IOMMUFD_VTD_PIOTLB_G_PASID) {
+		inv.npages = UINT64_MAX;
+		return inv;
+	}
+	inv.addr = d->qw[1] & ~((1ULL << (am + 12)) - 1);
+	inv.npages = 1ULL << am;
+	if (d->qw[1] & BIT_ULL(6))
+		inv.flags = IOMMU_VTD_INV_FLAGS_LEAF;
+	return inv;
+}
+
+/*
+ * Each domain's log holds exactly the P_IOTLBs of that domain among
+ * descriptors [@from, @to) of batch @b, converted, in queue order.
+ */
+static void vtd_check_logs(const char *what, uint32_t b,
+			   const struct vtd_log *log, uint32_t from,
+			   uint32_t to)
+{
+	struct iommu_hwpt_vtd_s1_invalidate want;
+	const struct iommu_hwpt_vtd_s1_invalidate *got;
+	struct vtd_entry e;
+	uint32_t dom, j, n;
+
+	for (dom = 0; dom < VTD_NR_DOMS; dom++) {
+		TEST_ASSERT(!log[dom].dropped,
+			    "%s: batch %u: %u entries dropped from domain %u's log",
+			    what, b, log[dom].dropped, dom);
+		n = 0;
+		for (j = from; j < to; j++) {
+			e = vtd_batch_entry(b, j);
+			if (e.kind != VTD_FWD || e.dom != dom)
+				continue;
+			TEST_ASSERT(n < log[dom].num,
+				    "%s: batch %u: domain %u's log ends at %u entries, descriptor %u missing",
+				    what, b, dom, log[dom].num, j);
+			want = vtd_expected_inv(&e.d);
+			got = &log[dom].e[n++];
+			TEST_ASSERT(got->addr == want.addr &&
+				    got->npages == want.npages &&
+				    got->flags == want.flags && !got->__reserved,
+				    "%s: batch %u, descriptor %u (%#lx %#lx): domain %u got addr %#llx npages %#llx flags %#x, wanted %#llx %#llx %#x",
+				    what, b, j, e.d.qw[0], e.d.qw[1], dom,
+				    got->addr, got->npages, got->flags,
+				    want.addr, want.npages, want.flags);
+		}
+		TEST_ASSERT(n == log[dom].num,
+			    "%s: batch %u: domain %u got %u invalidations, %u expected",
+			    what, b, dom, log[dom].num, n);
+	}
+}
+
+/* The wait wrote its status word, and no other */
+static void vtd_check_status(struct vmm *v, uint32_t b, uint32_t wait_index)
+{
+	uint32_t *status = addr_gpa2hva(v->vm, VTD_STATUS_GPA);
+	uint32_t i;
+
+	for (i = 0; i < VTD_QI_LENGTH; i++)
+		TEST_ASSERT(status[i] == (i == wait_index ? QI_DONE : QI_FREE),
+			    "batch %u: status word %u is %u, the wait's is %u",
+			    b, i, status[i], wait_index);
+}
+
+static void vtd_check_stop(struct vmm *v, uint32_t b, uint32_t j,
+			   uint32_t start, uint32_t end,
+			   const struct vtd_entry *e, const struct stop_rec *s)
+{
+	uint32_t iqh = vtd_reg(start + j), i;
+
+	TEST_ASSERT(s->st.out_state == IOMMU_VQUEUE_STATE_STOPPED &&
+		    s->st.out_reason == IOMMU_VQUEUE_STOP_EXIT &&
+		    !s->st.out_error && !s->st.out_errno,
+		    "batch %u: stop state %u reason %u error %u errno %d", b,
+		    s->st.out_state, s->st.out_reason, s->st.out_error,
+		    s->st.out_errno);
+	for (i = 0; i < ARRAY_SIZE(s->st.out_entry); i++)
+		TEST_ASSERT(s->st.out_entry[i] ==
+			    (i < vtd_esize() / 8 ? e->d.qw[i] : 0),
+			    "batch %u: stopped on %#llx %#llx, not descriptor %u (%#lx %#lx)",
+			    b, s->st.out_entry[0], s->st.out_entry[1], j,
+			    e->d.qw[0], e->d.qw[1]);
+	TEST_ASSERT(s->st.out_cons == iqh && s->regs_cons == iqh,
+		    "batch %u: stopped with IQH %#x (register %#x), wanted %#x",
+		    b, s->st.out_cons, s->regs_cons, iqh);
+	TEST_ASSERT(s->st.out_prod == vtd_reg(end),
+		    "batch %u: stopped having read IQT %#x, wanted %#x", b,
+		    s->st.out_prod, vtd_reg(end));
+	TEST_ASSERT(!s->resume_rc, "batch %u: RESUME failed", b);
+}
+
+/*
+ * A VT-d batch completed in the guest: each stop on the descriptor it
+ * should be, with exactly the P_IOTLBs before it forwarded, and after the
+ * wait the rest; the status word written; IQH equal to the guest's IQT.
+ */
+static void vtd_check_batch(struct vmm *v, uint32_t vcpu, uint32_t b,
+			    uint32_t guest_iqh, uint32_t wait_index)
+{
+	uint32_t n = vtd_batch_len(b), start, end, j, from = 0;
+	struct vtd_log now[VTD_NR_DOMS];
+	struct vtd_entry e;
+
+	pthread_mutex_lock(&v->lock);
+	TEST_ASSERT(b == v->next_batch[vcpu], "vCPU %u: batch %u, wanted %u",
+		    vcpu, b, v->next_batch[vcpu]);
+	v->next_batch[vcpu]++;
+	start = v->total_entries % VTD_QI_LENGTH;
+	v->total_entries += n + 1;
+	end = v->total_entries % VTD_QI_LENGTH;
+
+	TEST_ASSERT(guest_iqh == vtd_reg(end) && regs_cons(v) == vtd_reg(end),
+		    "batch %u: guest read IQH %#x, register %#x, IQT %#x", b,
+		    guest_iqh, regs_cons(v), vtd_reg(end));
+	TEST_ASSERT(wait_index == (start + n) % VTD_QI_LENGTH,
+		    "batch %u: wait in slot %u, VMM expects %u", b, wait_index,
+		    (start + n) % VTD_QI_LENGTH);
+	vtd_check_status(v, b, wait_index);
+
+	for (j = 0; j < n; j++) {
+		e = vtd_batch_entry(b, j);
+		if (e.kind != VTD_EXIT)
+			continue;
+		TEST_ASSERT(v->stops_checked < v->nr_stops,
+			    "batch %u: no stop on descriptor %u", b, j);
+		vtd_check_stop(v, b, j, start, end, &e,
+			       &v->stops[v->stops_checked]);
+		vtd_check_logs("at the stop", b,
+			       v->stops[v->stops_checked].vtd, from, j);
+		v->stops_checked++;
+		from = j + 1;
+	}
+	TEST_ASSERT(v->nr_stops == v->stops_checked,
+		    "batch %u: %u unexpected vqueue stops", b,
+		    v->nr_stops - v->stops_checked);
+
+	vtd_logs(v, now);
+	vtd_check_logs("after the wait", b, now, from, n);
+	pthread_mutex_unlock(&v->lock);
+}
+
+/*
+ * Whether the VMM emulates what the vqueue stopped on: SMMUv3 CFGI_STE,
+ * VT-d context-cache and IOTLB invalidations.  For the mock there is
+ * nothing to do beyond recording them.
+ */
+static bool vmm_emulates(const struct iommu_vqueue_get_state *st)
+{
+	uint32_t type;
+
+	if (st->out_state != IOMMU_VQUEUE_STATE_STOPPED ||
+	    st->out_reason != IOMMU_VQUEUE_STOP_EXIT)
+		return false;
+	if (!params.vtd)
+		return (st->out_entry[0] & 0xff) == OP_CFGI_STE;
+	type = iommufd_vtd_type(st->out_entry[0]);
+	return type == IOMMUFD_VTD_CC || type == IOMMUFD_VTD_IOTLB;
+}
+
+/*
+ * The VMM's event loop: a stop it emulates is skipped past; anything else
+ * is recorded and left stopped, so that the guest times out and the test
+ * fails saying why.
  */
 static void *event_thread(void *arg)
 {
@@ -524,7 +896,7 @@ static void *event_thread(void *arg)
 	struct stop_rec *s;
 	uint64_t cnt;
 
-	pfd.fd = v->event_fd;
+	pfd.fd = v->f.event;
 	pfd.events = POLLIN;
 	for (;;) {
 		pthread_mutex_lock(&v->lock);
@@ -536,7 +908,7 @@ static void *event_thread(void *arg)
 
 		if (poll(&pfd, 1, VMM_POLL_MS) != 1)
 			continue;
-		if (read(v->event_fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		if (read(v->f.event, &cnt, sizeof(cnt)) != sizeof(cnt))
 			continue;
 
 		pthread_mutex_lock(&v->lock);
@@ -554,17 +926,15 @@ static void *event_thread(void *arg)
 			continue;
 		}
 		s->regs_cons = regs_cons(v);
-		smmuv3_log(v, s->log, &s->nlog, &s->dropped);
-		if (s->st.out_state == IOMMU_VQUEUE_STATE_STOPPED &&
-		    s->st.out_reason == IOMMU_VQUEUE_STOP_EXIT &&
-		    (s->st.out_entry[0] & 0xff) == OP_CFGI_STE) {
-			struct iommu_vqueue_resume res = {
-				.size = sizeof(res),
-				.vqueue_id = v->vqueue_id,
-				.consumed = 1,
-			};
-
-			s->resume_rc = iommu_ioctl(v, IOMMU_VQUEUE_RESUME, &res);
+		if (params.vtd)
+			vtd_logs(v, s->vtd);
+		else
+			smmuv3_log(v, s->log, &s->nlog, &s->dropped);
+		if (vmm_emulates(&s->st)) {
+			/* Emulated: IQH or CONS moves past it */
+			s->resume_rc = iommufd_vqueue_resume(v->n.fd,
+							     v->vqueue_id, 0,
+							     1);
 		} else {
 			pr_info("event thread: unexpected stop: state %u reason %u error %u errno %d CONS %#x PROD %#x entry %#llx %#llx\n",
 				s->st.out_state, s->st.out_reason,
@@ -591,7 +961,11 @@ static void *vcpu_thread(void *arg)
 			__atomic_add_fetch(&v->nr_ucalls[id], 1, __ATOMIC_RELAXED);
 			TEST_ASSERT(uc.args[2] == id, "vCPU %u ucall as vCPU %lu",
 				    id, uc.args[2]);
-			check_batch(v, id, uc.args[3], uc.args[4]);
+			if (params.vtd)
+				vtd_check_batch(v, id, uc.args[3], uc.args[4],
+						uc.args[5]);
+			else
+				check_batch(v, id, uc.args[3], uc.args[4]);
 			break;
 		case UCALL_DONE:
 			__atomic_add_fetch(&v->nr_ucalls[id], 1, __ATOMIC_RELAXED);
@@ -608,113 +982,70 @@ static void *vcpu_thread(void *arg)
 	}
 }
 
-static void ioas_map(struct vmm *v, void *hva, uint64_t len, uint64_t iova)
-{
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = v->ioas_id,
-		.user_va = (uintptr_t)hva,
-		.length = len,
-		.iova = iova,
-	};
-
-	TEST_ASSERT(!iommu_ioctl(v, IOMMU_IOAS_MAP, &map),
-		    "IOAS_MAP of guest memory: %s", strerror(errno));
-}
-
-static uint32_t hwpt_alloc(struct vmm *v, uint32_t dev_id, uint32_t pt_id,
-			   uint32_t flags, uint32_t type, void *data,
-			   uint32_t len)
-{
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.dev_id = dev_id,
-		.pt_id = pt_id,
-		.data_type = type,
-		.data_len = len,
-		.data_uptr = (uintptr_t)data,
-	};
-
-	TEST_ASSERT(!iommu_ioctl(v, IOMMU_HWPT_ALLOC, &cmd),
-		    "HWPT_ALLOC: %s", strerror(errno));
-	return cmd.out_hwpt_id;
-}
-
 /* Returns false if the kernel has no iommufd or no mock. */
 static bool vmm_iommu_setup(struct vmm *v, uint32_t vq_flags)
 {
-	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
-	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
-	struct iommu_test_cmd mock = {
-		.size = sizeof(mock),
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
-	};
 	struct iommu_vqueue_alloc alloc;
-	uint32_t idev_id, parent_id;
-
-	v->iommufd = open("/dev/iommu", O_RDWR);
-	if (v->iommufd < 0)
-		return false;
-	TEST_ASSERT(!iommu_ioctl(v, IOMMU_IOAS_ALLOC, &ioas), "IOAS_ALLOC: %s",
-		    strerror(errno));
-	v->ioas_id = ioas.out_ioas_id;
+	uint64_t iqa;
+	uint32_t i;
 
 	/* The whole slot holding the queue and the MSI targets, GPA == IOVA */
-	ioas_map(v, addr_gpa2hva(v->vm, QUEUE_GPA),
-		 QUEUE_PAGES * v->vm->page_size, QUEUE_GPA);
-
-	mock.id = v->ioas_id;
-	if (iommu_ioctl(v, IOMMU_TEST_CMD, &mock))
+	if (iommufd_nest_setup(&v->n, addr_gpa2hva(v->vm, QUEUE_GPA),
+			       QUEUE_PAGES * v->vm->page_size, QUEUE_GPA)) {
+		TEST_ASSERT(iommufd_nest_unsupported(&v->n), "%s: %s",
+			    v->n.failed, strerror(errno));
 		return false;
-	idev_id = mock.mock_domain.out_idev_id;
+	}
+	TEST_ASSERT(!iommufd_vq_fds_open(&v->f, true), "eventfd: %s",
+		    strerror(errno));
 
-	parent_id = hwpt_alloc(v, idev_id, v->ioas_id,
-			       IOMMU_HWPT_ALLOC_NEST_PARENT,
-			       IOMMU_HWPT_DATA_NONE, NULL, 0);
-	v->nested_id = hwpt_alloc(v, idev_id, parent_id, 0,
-				  IOMMU_HWPT_DATA_SELFTEST, &data,
-				  sizeof(data));
-
-	v->doorbell_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	v->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	v->irq_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	TEST_ASSERT(v->doorbell_fd >= 0 && v->event_fd >= 0 && v->irq_fd >= 0,
-		    "eventfd: %s", strerror(errno));
-
-	alloc = (struct iommu_vqueue_alloc){
-		.size = sizeof(alloc),
-		.flags = vq_flags,
-		.hwpt_id = v->nested_id,
-		.format = IOMMU_VQUEUE_FORMAT_SMMUV3_CMDQ,
-		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3,
-		.max_log2_entries = Q_LOG2,
-		.base = Q_BASE_RA | QUEUE_GPA | Q_LOG2,
-		.regs_uptr = (uintptr_t)v->regs,
-		.prod_offset = REG_PROD,
-		.cons_offset = REG_CONS,
-		.doorbell_fd = v->doorbell_fd,
-		.event_fd = v->event_fd,
-		.irq_fd = v->irq_fd,
-	};
-	TEST_ASSERT(!iommu_ioctl(v, IOMMU_VQUEUE_ALLOC, &alloc),
+	if (params.vtd) {
+		/* 256 descriptors: QS=1 with 256-bit ones, QS=0 with 128 */
+		iqa = params.vtd_legacy ? QUEUE_GPA :
+		      QUEUE_GPA | IOMMUFD_VQ_VTD_IQA_DW | 1;
+		alloc = iommufd_vq_vtd_cmd(v->n.nested_id, iqa, v->regs,
+					   &v->f);
+	} else {
+		alloc = iommufd_vq_smmuv3_cmd(v->n.nested_id, QUEUE_GPA, Q_LOG2,
+					      v->regs, &v->f);
+	}
+	alloc.flags = vq_flags;
+	TEST_ASSERT(!iommufd_vqueue_alloc(v->n.fd, &alloc, &v->vqueue_id),
 		    "VQUEUE_ALLOC: %s", strerror(errno));
-	v->vqueue_id = alloc.out_vqueue_id;
+	if (!params.vtd)
+		return true;
+
+	/* The vqueue's own HWPT serves one domain, a second one the other */
+	v->vtd_hwpt[0] = v->n.nested_id;
+	TEST_ASSERT(!iommufd_hwpt_alloc_nested_mock(v->n.fd, v->n.idev_id,
+						    v->n.parent_id,
+						    &v->vtd_hwpt[1]),
+		    "HWPT_ALLOC: %s", strerror(errno));
+	for (i = 0; i < VTD_NR_DOMS; i++)
+		TEST_ASSERT(!iommufd_vqueue_bind_vtd(v->n.fd, v->vqueue_id, 0,
+						     v->vtd_hwpt[i], vtd_did[i],
+						     vtd_pasid[i]),
+			    "binding (DID %u, PASID %u): %s", vtd_did[i],
+			    vtd_pasid[i], strerror(errno));
 	return true;
 }
 
-/* PROD and CONS served from the vqueue's register memory, PROD rings. */
+/*
+ * The producer and consumer registers served from the vqueue's register
+ * memory, the producer's store rings: SMMUv3 PROD and CONS, or VT-d IQH,
+ * IQT and IQA.
+ */
 static void vmm_ioregion_setup(struct vmm *v)
 {
+	uint32_t off = params.vtd ? IOMMUFD_VQ_VTD_IQH : REG_PROD;
 	struct kvm_ioregion r = {
-		.guest_phys_addr = REGS_GPA + REG_PROD,
-		.size = 8,
-		.userspace_addr = (uintptr_t)v->regs + REG_PROD,
-		.doorbell_offset = 0,
+		.guest_phys_addr = REGS_GPA + off,
+		.size = params.vtd ? VTD_WIN_SIZE : 8,
+		.userspace_addr = (uintptr_t)v->regs + off,
+		.doorbell_offset = params.vtd ?
+			IOMMUFD_VQ_VTD_IQT - IOMMUFD_VQ_VTD_IQH : 0,
 		.doorbell_size = 4,
-		.doorbell_fd = v->doorbell_fd,
+		.doorbell_fd = v->f.doorbell,
 	};
 
 	vm_ioctl(v->vm, KVM_SET_IOREGION, &r);
@@ -729,6 +1060,8 @@ FIXTURE_VARIANT(viommu) {
 	bool msi;
 	bool ste;
 	bool regs_ro;
+	bool vtd;
+	bool vtd_legacy;
 };
 
 /* Linux without MSIs: CMD_SYNC with CS=SEV, then polls CONS. */
@@ -765,13 +1098,44 @@ FIXTURE_VARIANT_ADD(viommu, two_vcpus) {
 	.msi = true,
 };
 
+/*
+ * VT-d in scalable mode: P_IOTLBs for two domains and device-TLB
+ * invalidations, waits with a status write, context-cache invalidations
+ * for the VMM.
+ */
+FIXTURE_VARIANT_ADD(viommu, vtd_scalable) {
+	.nr_vcpus = 1,
+	.ste = true,
+	.vtd = true,
+};
+
+/* The same with IQH loads served by a read-only mapping */
+FIXTURE_VARIANT_ADD(viommu, vtd_scalable_regs_ro) {
+	.nr_vcpus = 1,
+	.ste = true,
+	.regs_ro = true,
+	.vtd = true,
+};
+
+/*
+ * VT-d in legacy mode, 128-bit descriptors: the kernel has no stage 1 to
+ * forward an IOTLB invalidation to, so each batch stops once for the VMM
+ * and the device-TLB invalidations and the wait complete in the kernel.
+ */
+FIXTURE_VARIANT_ADD(viommu, vtd_legacy) {
+	.nr_vcpus = 1,
+	.ste = true,
+	.vtd = true,
+	.vtd_legacy = true,
+};
+
 FIXTURE_SETUP(viommu)
 {
 	memset(&self->v, 0, sizeof(self->v));
-	self->v.iommufd = -1;
-	self->v.doorbell_fd = -1;
-	self->v.event_fd = -1;
-	self->v.irq_fd = -1;
+	self->v.n.fd = -1;
+	self->v.f = (struct iommufd_vq_fds){ -1, -1, -1 };
+	self->v.stops = calloc(MAX_STOPS, sizeof(*self->v.stops));
+	ASSERT_NE(NULL, self->v.stops);
 	pthread_mutex_init(&self->v.lock, NULL);
 }
 
@@ -780,18 +1144,14 @@ FIXTURE_TEARDOWN(viommu)
 	struct vmm *v = &self->v;
 
 	/* The vqueue goes first: it pins guest memory and the register page */
-	if (v->iommufd >= 0)
-		close(v->iommufd);
+	if (v->n.fd >= 0)
+		close(v->n.fd);
 	if (v->vm)
 		kvm_vm_free(v->vm);
-	if (v->doorbell_fd >= 0)
-		close(v->doorbell_fd);
-	if (v->event_fd >= 0)
-		close(v->event_fd);
-	if (v->irq_fd >= 0)
-		close(v->irq_fd);
+	iommufd_vq_fds_close(&v->f);
 	if (v->regs_mmapped)
 		munmap(v->regs, getpagesize());
+	free(v->stops);
 	pthread_mutex_destroy(&v->lock);
 }
 
@@ -801,7 +1161,7 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 	struct iommu_vqueue_get_state st;
 	pthread_t threads[MAX_VCPUS], ev;
 	struct vmm *v = &self->v;
-	uint32_t i, nr_ste = 0;
+	uint32_t i, nr_stops = 0, end, q_len, min_wraps;
 	uint64_t cnt, nr_batches;
 
 	if (variant->regs_ro && !kvm_has_cap(KVM_CAP_READONLY_MEM))
@@ -813,11 +1173,15 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 		.msi = variant->msi,
 		.ste = variant->ste,
 		.regs_ro = variant->regs_ro,
+		.vtd = variant->vtd,
+		.vtd_legacy = variant->vtd_legacy,
 	};
 	for (i = 0; i < NR_BATCHES; i++)
-		nr_ste += batch_has_ste(i);
+		nr_stops += params.vtd ? vtd_batch_stops(i) : batch_has_ste(i);
+	nr_stops *= variant->nr_vcpus;
 
 	vmm = v;
+	v->cons_off = params.vtd ? IOMMUFD_VQ_VTD_IQH : REG_CONS;
 	v->vm = vm_create_with_vcpus(variant->nr_vcpus, guest_code, v->vcpus);
 	vm_userspace_mem_region_add(v->vm, VM_MEM_SRC_ANONYMOUS, QUEUE_GPA,
 				    QUEUE_SLOT, QUEUE_PAGES, 0);
@@ -879,19 +1243,26 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 			       after[i].stores - before[i].stores,
 			       after[i].doorbells - before[i].doorbells);
 
-		/* Not one PROD store or CONS load went to userspace */
+		/* Not one doorbell store or consumer load went to userspace */
 		TEST_ASSERT_EQ(after[i].mmio_exits - before[i].mmio_exits, 0);
 		/* The ucalls were the only exits to userspace, as port I/O */
 		TEST_ASSERT_EQ(after[i].io_exits - before[i].io_exits,
 			       v->nr_ucalls[i]);
 		TEST_ASSERT_EQ(v->nr_ucalls[i], NR_BATCHES + 1);
-		/* One PROD store per batch, and nothing else stored */
+		/* One doorbell store per batch, and nothing else stored */
 		TEST_ASSERT_EQ(after[i].stores - before[i].stores, NR_BATCHES);
 		TEST_ASSERT_EQ(after[i].doorbells - before[i].doorbells,
 			       NR_BATCHES);
-		/* One CONS load for space per batch, one or more to complete */
+		/*
+		 * SMMUv3: one CONS load for space per batch, one or more to
+		 * complete.  VT-d: the status word is polled in memory, and
+		 * IQH is read once per batch.
+		 */
 		if (variant->regs_ro)
 			TEST_ASSERT_EQ(after[i].loads - before[i].loads, 0);
+		else if (params.vtd)
+			TEST_ASSERT_EQ(after[i].loads - before[i].loads,
+				       NR_BATCHES);
 		else if (vcpu_uses_msi(i))
 			TEST_ASSERT_EQ(after[i].loads - before[i].loads,
 				       2 * NR_BATCHES);
@@ -902,19 +1273,23 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 	}
 
 	/* CONS wrapped many times and ended where the guest's PROD is */
-	ksft_print_msg("%lu entries in %lu batches, CONS wrapped %lu times, %u CFGI_STE stops\n",
-		       v->total_entries, nr_batches,
-		       v->total_entries / Q_ENTRIES, v->nr_stops);
-	TEST_ASSERT(v->total_entries / Q_ENTRIES >= 100,
-		    "CONS wrapped only %lu times", v->total_entries / Q_ENTRIES);
-	TEST_ASSERT_EQ(regs_cons(v), v->total_entries & Q_WRP_MASK);
-	TEST_ASSERT_EQ(v->nr_stops, nr_ste * variant->nr_vcpus);
+	q_len = params.vtd ? VTD_QI_LENGTH : Q_ENTRIES;
+	min_wraps = params.vtd ? VTD_MIN_WRAPS : 100;
+	end = params.vtd ? vtd_reg(v->total_entries % VTD_QI_LENGTH) :
+	      v->total_entries & Q_WRP_MASK;
+	ksft_print_msg("%lu entries in %lu batches, %s wrapped %lu times, %u VMM stops\n",
+		       v->total_entries, nr_batches, params.vtd ? "IQH" : "CONS",
+		       v->total_entries / q_len, v->nr_stops);
+	TEST_ASSERT(v->total_entries / q_len >= min_wraps,
+		    "wrapped only %lu times", v->total_entries / q_len);
+	TEST_ASSERT_EQ(regs_cons(v), end);
+	TEST_ASSERT_EQ(v->nr_stops, nr_stops);
 	TEST_ASSERT_EQ(v->stops_checked, v->nr_stops);
 
 	ASSERT_EQ(0, vqueue_state(v, &st));
 	TEST_ASSERT_EQ(st.out_state, IOMMU_VQUEUE_STATE_RUNNING);
-	TEST_ASSERT_EQ(st.out_cons, v->total_entries & Q_WRP_MASK);
-	TEST_ASSERT_EQ(st.out_prod, v->total_entries & Q_WRP_MASK);
+	TEST_ASSERT_EQ(st.out_cons, end);
+	TEST_ASSERT_EQ(st.out_prod, end);
 	TEST_ASSERT_EQ(st.out_msi_errors, 0);
 	/* Whether the VMM's skipped entries count is not specified */
 	TEST_ASSERT(st.out_consumed <= v->total_entries &&
@@ -922,9 +1297,14 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 		    "%llu entries consumed in the kernel, of %lu",
 		    st.out_consumed, v->total_entries);
 
-	/* CS=SEV signals nothing; with MSIs the MSI write is the interrupt */
-	TEST_ASSERT(read(v->irq_fd, &cnt, sizeof(cnt)) == -1 &&
+	/*
+	 * CS=SEV signals nothing; with MSIs the MSI write is the interrupt.
+	 * No VT-d wait asked for one (IF=0): ICS.IWC stays clear.
+	 */
+	TEST_ASSERT(read(v->f.irq, &cnt, sizeof(cnt)) == -1 &&
 		    errno == EAGAIN, "irq eventfd signalled");
+	if (params.vtd)
+		TEST_ASSERT_EQ(*(uint32_t *)(v->regs + IOMMUFD_VQ_VTD_ICS), 0);
 }
 
 int main(int argc, char *argv[])
