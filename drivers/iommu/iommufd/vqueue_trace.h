@@ -14,74 +14,58 @@
 #include <linux/tracepoint.h>
 
 TRACE_EVENT(iommufd_vqueue_doorbell,
-	TP_PROTO(u32 id),
-	TP_ARGS(id),
-	TP_STRUCT__entry(
-		__field(u32, id)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-	),
-	TP_printk("vqueue=%u", __entry->id)
+	    TP_PROTO(u32 id),
+	    TP_ARGS(id),
+	    TP_STRUCT__entry(__field(u32, id)),
+	    TP_fast_assign(__entry->id = id;),
+	    TP_printk("vqueue=%u", __entry->id)
 );
 
 TRACE_EVENT(iommufd_vqueue_run,
-	TP_PROTO(u32 id, u32 prod, u32 cons),
-	TP_ARGS(id, prod, cons),
-	TP_STRUCT__entry(
-		__field(u32, id)
-		__field(u32, prod)
-		__field(u32, cons)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->prod = prod;
-		__entry->cons = cons;
-	),
-	TP_printk("vqueue=%u prod=%#x cons=%#x", __entry->id, __entry->prod,
-		  __entry->cons)
+	    TP_PROTO(u32 id, u32 prod, u32 cons),
+	    TP_ARGS(id, prod, cons),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, prod)
+			     __field(u32, cons)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->prod = prod;
+			   __entry->cons = cons;),
+	    TP_printk("vqueue=%u prod=%#x cons=%#x", __entry->id,
+		      __entry->prod, __entry->cons)
 );
 
 TRACE_EVENT(iommufd_vqueue_publish,
-	TP_PROTO(u32 id, u32 cons),
-	TP_ARGS(id, cons),
-	TP_STRUCT__entry(
-		__field(u32, id)
-		__field(u32, cons)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->cons = cons;
-	),
-	TP_printk("vqueue=%u cons=%#x", __entry->id, __entry->cons)
+	    TP_PROTO(u32 id, u32 cons),
+	    TP_ARGS(id, cons),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, cons)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->cons = cons;),
+	    TP_printk("vqueue=%u cons=%#x", __entry->id, __entry->cons)
 );
 
 TRACE_EVENT(iommufd_vqueue_stop,
-	TP_PROTO(u32 id, u32 cons, u32 reason, u32 error, int err),
-	TP_ARGS(id, cons, reason, error, err),
-	TP_STRUCT__entry(
-		__field(u32, id)
-		__field(u32, cons)
-		__field(u32, reason)
-		__field(u32, error)
-		__field(int, err)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->cons = cons;
-		__entry->reason = reason;
-		__entry->error = error;
-		__entry->err = err;
-	),
-	TP_printk("vqueue=%u cons=%#x reason=%u error=%u errno=%d",
-		  __entry->id, __entry->cons, __entry->reason, __entry->error,
-		  __entry->err)
+	    TP_PROTO(u32 id, u32 cons, u32 reason, u32 error, int err),
+	    TP_ARGS(id, cons, reason, error, err),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __field(u32, cons)
+			     __field(u32, reason)
+			     __field(u32, error)
+			     __field(int, err)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->cons = cons;
+			   __entry->reason = reason;
+			   __entry->error = error;
+			   __entry->err = err;),
+	    TP_printk("vqueue=%u cons=%#x reason=%u error=%u errno=%d",
+		      __entry->id, __entry->cons, __entry->reason,
+		      __entry->error, __entry->err)
 );
 
 #endif /* _IOMMUFD_VQUEUE_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH
 #undef TRACE_INCLUDE_FILE
-#define TRACE_INCLUDE_PATH ../../drivers/iommu/iommufd/
+#define TRACE_INCLUDE_PATH .
 #define TRACE_INCLUDE_FILE vqueue_trace
 #include <trace/define_trace.h>

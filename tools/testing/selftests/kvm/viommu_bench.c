@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -49,6 +50,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -57,12 +59,7 @@
 #include "processor.h"
 #include "test_util.h"
 #include "ucall_common.h"
-
-/* tools/include's linux/types.h, first in the path, lacks it */
-#ifndef __aligned_le64
-#define __aligned_le64 __le64 __aligned(8)
-#endif
-#include "../../../../drivers/iommu/iommufd/iommufd_test.h"
+#include "../iommu/iommufd_vqueue_utils.h"
 
 enum { PATH_TRAP, PATH_FAST, PATH_FAST_RO, NR_PATHS };
 
@@ -94,15 +91,16 @@ static const uint32_t batch_sizes[] = { 1, 8, 64 };
  */
 #define REGS_GPA(path, vcpu)	(BIT_ULL(32) + ((path) * MAX_VCPUS + (vcpu)) * 0x1000)
 #define RO_SLOT			11
-#define REG_PROD		0x98
-#define REG_CONS		0x9c
+#define REG_PROD		IOMMUFD_VQ_SMMUV3_PROD
+#define REG_CONS		IOMMUFD_VQ_SMMUV3_CONS
 
 /* 256 entries: a batch of 64 TLBIs and a sync fits with room to spare */
 #define Q_LOG2			8
 #define Q_ENTRIES		((uint32_t)BIT(Q_LOG2))
 #define Q_IDX_MASK		(Q_ENTRIES - 1)
 #define Q_WRP_MASK		(2 * Q_ENTRIES - 1)
-#define Q_BASE_RA		BIT_ULL(62)
+
+#define MOCK_SMMUV3		IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3
 
 #define OP_TLBI_NH_ALL		0x10
 #define OP_TLBI_NH_VA		0x12
@@ -118,6 +116,8 @@ enum { PHASE_START, PHASE_END };
 struct bench_params {
 	uint32_t reps;
 	uint32_t runs;
+	/* One more run of the fast paths, traced, kept out of the figures */
+	uint32_t trace;
 };
 
 static struct bench_params params = { .reps = 500, .runs = 5 };
@@ -226,6 +226,10 @@ static void guest_code(uint32_t vcpu)
 		for (s = 0; s <= PROBE; s++)
 			for (path = 0; path < NR_PATHS; path++)
 				guest_phase(path, vcpu, run, s);
+	if (params.trace)
+		for (s = 0; s < NR_SIZES; s++)
+			for (path = PATH_FAST; path < NR_PATHS; path++)
+				guest_phase(path, vcpu, params.runs, s);
 	GUEST_DONE();
 }
 
@@ -245,11 +249,13 @@ struct scenario {
 	enum worker_cpu worker;
 	/* CPUs the scenario pins to; fewer online and it is skipped */
 	uint32_t cpus_needed;
+	/* Whether it adds the traced run */
+	bool traced;
 };
 
 static const struct scenario scenarios[] = {
 	{ "1vcpu", "1 vCPU on CPU 0, its vqueue workers on CPU 1",
-	  1, WORKER_OTHER_CPU, 2 },
+	  1, WORKER_OTHER_CPU, 2, true },
 	{ "1vcpu_same_cpu", "1 vCPU on CPU 0, its vqueue workers on CPU 0 too",
 	  1, WORKER_SAME_CPU, 1 },
 	{ "2vcpus", "2 vCPUs issuing concurrently on CPUs 0 and 1, each vCPU's workers on its CPU",
@@ -276,14 +282,20 @@ struct exit_counts {
 	uint64_t all;
 };
 
+/* Medians of the traced run of one fast path and batch size, in cycles */
+struct traced {
+	uint32_t batches;
+	uint64_t doorbell_to_worker;
+	uint64_t worker_pass;
+	uint64_t doorbell_to_completion;
+};
+
 struct bench {
 	const struct scenario *scn;
 	bool skipped;
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpus[MAX_VCPUS];
-	int iommufd;
-	uint32_t ioas_id;
-	uint32_t nested_id;
+	struct iommufd_nest nest;
 	void *regs[NR_PATHS][MAX_VCPUS];
 	uint32_t vqueue_id[NR_PATHS][MAX_VCPUS];
 	/* The trap path's emulated registers, under the VMM's big lock */
@@ -295,6 +307,8 @@ struct bench {
 	struct exit_counts start[MAX_VCPUS];
 	struct exit_counts phase[MAX_VCPUS];
 	struct cell cells[NR_PATHS][NR_SIZES + 1];
+	bool traced;
+	struct traced trace[NR_PATHS][NR_SIZES];
 };
 
 struct vcpu_thread_arg {
@@ -302,106 +316,42 @@ struct vcpu_thread_arg {
 	uint32_t idx;
 };
 
-static int iommu_ioctl(struct bench *bn, unsigned long req, void *arg)
-{
-	return ioctl(bn->iommufd, req, arg);
-}
-
-static uint32_t hwpt_alloc(struct bench *bn, uint32_t dev_id, uint32_t pt_id,
-			   uint32_t flags, uint32_t type, void *data,
-			   uint32_t len)
-{
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.dev_id = dev_id,
-		.pt_id = pt_id,
-		.data_type = type,
-		.data_len = len,
-		.data_uptr = (uintptr_t)data,
-	};
-
-	TEST_ASSERT(!iommu_ioctl(bn, IOMMU_HWPT_ALLOC, &cmd),
-		    "HWPT_ALLOC: %s", strerror(errno));
-	return cmd.out_hwpt_id;
-}
-
 static void iommu_setup(struct bench *bn)
 {
-	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
-	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
-	struct iommu_test_cmd mock = {
-		.size = sizeof(mock),
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
-	};
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.length = DATA_PAGES * bn->vm->page_size,
-		.iova = DATA_GPA,
-	};
-	uint32_t idev_id, parent_id;
+	struct iommufd_nest *n = &bn->nest;
+	int rc;
 
-	bn->iommufd = open("/dev/iommu", O_RDWR);
-	__TEST_REQUIRE(bn->iommufd >= 0, "no /dev/iommu");
-	TEST_ASSERT(!iommu_ioctl(bn, IOMMU_IOAS_ALLOC, &ioas),
-		    "IOAS_ALLOC: %s", strerror(errno));
-	bn->ioas_id = ioas.out_ioas_id;
-
-	map.ioas_id = bn->ioas_id;
-	map.user_va = (uintptr_t)addr_gpa2hva(bn->vm, DATA_GPA);
-	TEST_ASSERT(!iommu_ioctl(bn, IOMMU_IOAS_MAP, &map),
-		    "IOAS_MAP: %s", strerror(errno));
-
-	mock.id = bn->ioas_id;
-	__TEST_REQUIRE(!iommu_ioctl(bn, IOMMU_TEST_CMD, &mock),
-		       "no CONFIG_IOMMUFD_TEST mock");
-	idev_id = mock.mock_domain.out_idev_id;
-	parent_id = hwpt_alloc(bn, idev_id, bn->ioas_id,
-			       IOMMU_HWPT_ALLOC_NEST_PARENT,
-			       IOMMU_HWPT_DATA_NONE, NULL, 0);
-	bn->nested_id = hwpt_alloc(bn, idev_id, parent_id, 0,
-				   IOMMU_HWPT_DATA_SELFTEST, &data,
-				   sizeof(data));
+	rc = iommufd_nest_setup(n, addr_gpa2hva(bn->vm, DATA_GPA),
+				DATA_PAGES * bn->vm->page_size, DATA_GPA);
+	__TEST_REQUIRE(!rc || !iommufd_nest_unsupported(n),
+		       "no iommufd, or no CONFIG_IOMMUFD_TEST mock");
+	TEST_ASSERT(!rc, "%s: %s", n->failed, strerror(errno));
 }
 
 /* A vqueue over the vCPU's queue of @path, an ioregion over PROD and CONS. */
 static void fast_path_setup(struct bench *bn, int path, uint32_t vcpu)
 {
-	int doorbell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	int event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	struct iommu_vqueue_alloc alloc = {
-		.size = sizeof(alloc),
-		.hwpt_id = bn->nested_id,
-		.format = IOMMU_VQUEUE_FORMAT_SMMUV3_CMDQ,
-		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3,
-		.max_log2_entries = Q_LOG2,
-		.base = Q_BASE_RA | QUEUE_GPA(path, vcpu) | Q_LOG2,
-		.regs_uptr = (uintptr_t)bn->regs[path][vcpu],
-		.prod_offset = REG_PROD,
-		.cons_offset = REG_CONS,
-		.doorbell_fd = doorbell,
-		.event_fd = event,
-		.irq_fd = -1,
-	};
+	struct iommu_vqueue_alloc alloc;
+	struct iommufd_vq_fds fds;
 	struct kvm_ioregion r = {
 		.guest_phys_addr = REGS_GPA(path, vcpu) + REG_PROD,
 		.size = 8,
 		.userspace_addr = (uintptr_t)bn->regs[path][vcpu] + REG_PROD,
 		.doorbell_size = 4,
-		.doorbell_fd = doorbell,
 	};
 
-	TEST_ASSERT(doorbell >= 0 && event >= 0, "eventfd: %s",
+	TEST_ASSERT(!iommufd_vq_fds_open(&fds, false), "eventfd: %s",
 		    strerror(errno));
-	TEST_ASSERT(!iommu_ioctl(bn, IOMMU_VQUEUE_ALLOC, &alloc),
+	alloc = iommufd_vq_smmuv3_cmd(bn->nest.nested_id,
+				      QUEUE_GPA(path, vcpu), Q_LOG2,
+				      bn->regs[path][vcpu], &fds);
+	TEST_ASSERT(!iommufd_vqueue_alloc(bn->nest.fd, &alloc,
+					  &bn->vqueue_id[path][vcpu]),
 		    "VQUEUE_ALLOC: %s", strerror(errno));
-	bn->vqueue_id[path][vcpu] = alloc.out_vqueue_id;
+	r.doorbell_fd = fds.doorbell;
 	vm_ioctl(bn->vm, KVM_SET_IOREGION, &r);
 	/* The vqueue and the ioregion hold their own references */
-	close(doorbell);
-	close(event);
+	iommufd_vq_fds_close(&fds);
 }
 
 static void pin_to_cpu(pid_t tid, uint32_t cpu)
@@ -454,14 +404,8 @@ static void trap_consume(struct bench *bn, uint32_t vcpu)
 {
 	struct iommu_hwpt_invalidate_selftest_smmuv3 cmds[Q_ENTRIES];
 	uint64_t *ring = addr_gpa2hva(bn->vm, QUEUE_GPA(PATH_TRAP, vcpu));
-	struct iommu_hwpt_invalidate inv = {
-		.size = sizeof(inv),
-		.hwpt_id = bn->nested_id,
-		.data_uptr = (uintptr_t)cmds,
-		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3,
-		.entry_len = sizeof(cmds[0]),
-	};
-	uint32_t cons = bn->trap_cons[vcpu], n = 0;
+	uint32_t cons = bn->trap_cons[vcpu], n = 0, done;
+	int rc;
 	uint64_t w0, w1;
 
 	while (cons != bn->trap_prod[vcpu]) {
@@ -471,12 +415,15 @@ static void trap_consume(struct bench *bn, uint32_t vcpu)
 		if ((w0 & 0xff) == OP_SYNC) {
 			/* Everything before the sync reaches the IOMMU first */
 			if (n) {
-				inv.entry_num = n;
-				TEST_ASSERT(!iommu_ioctl(bn, IOMMU_HWPT_INVALIDATE,
-							 &inv),
-					    "HWPT_INVALIDATE: %s",
+				done = n;
+				rc = iommufd_hwpt_invalidate(bn->nest.fd,
+							     bn->nest.nested_id,
+							     MOCK_SMMUV3, cmds,
+							     sizeof(cmds[0]),
+							     &done);
+				TEST_ASSERT(!rc, "HWPT_INVALIDATE: %s",
 					    strerror(errno));
-				TEST_ASSERT_EQ(inv.entry_num, n);
+				TEST_ASSERT_EQ(done, n);
 				n = 0;
 			}
 			continue;
@@ -576,13 +523,120 @@ static void record(struct bench *bn, uint32_t run, uint32_t s, int path)
 		1000.0 * guest_tsc_khz / (last - first) : 0;
 }
 
+#define TRACEFS			"/sys/kernel/tracing"
+
+static bool tracefs_write(const char *file, const char *val)
+{
+	ssize_t len = strlen(val);
+	char path[128];
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), TRACEFS "/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, len) == len;
+	close(fd);
+	return ok;
+}
+
+static bool trace_available(void)
+{
+	const char *events = TRACEFS "/events/iommufd_vqueue/enable";
+
+	if (access(events, W_OK))
+		mount("nodev", TRACEFS, "tracefs", 0, NULL);
+	return !access(events, W_OK);
+}
+
+static void trace_begin(void)
+{
+	TEST_ASSERT(tracefs_write("tracing_on", "0") &&
+		    tracefs_write("trace", "") &&
+		    tracefs_write("events/iommufd_vqueue/enable", "1") &&
+		    tracefs_write("tracing_on", "1"),
+		    "starting the trace: %s", strerror(errno));
+}
+
+/*
+ * Pair each doorbell of @path's vqueue with the worker pass it woke and the
+ * CONS publish that ended it.  The doorbell event fires in the vCPU thread,
+ * inside the ioregion store, so doorbell to worker is the wake-up alone.
+ */
+static void trace_end(struct bench *bn, uint32_t s, int path)
+{
+	uint32_t id = bn->vqueue_id[path][0], n = 0, vq;
+	double t, doorbell = -1, run = -1;
+	uint64_t *wake, *pass, *batch;
+	struct traced *tr = &bn->trace[path][s];
+	double cycles_per_sec = guest_tsc_khz * 1000.0;
+	char *line = NULL, *ev, *ts;
+	size_t len = 0;
+	FILE *f;
+
+	TEST_ASSERT(tracefs_write("tracing_on", "0") &&
+		    tracefs_write("events/iommufd_vqueue/enable", "0"),
+		    "stopping the trace: %s", strerror(errno));
+	wake = calloc(params.reps, sizeof(*wake));
+	pass = calloc(params.reps, sizeof(*pass));
+	batch = malloc(params.reps * sizeof(*batch));
+	TEST_ASSERT(wake && pass && batch, "out of memory");
+	f = fopen(TRACEFS "/trace", "r");
+	TEST_ASSERT(f, TRACEFS "/trace: %s", strerror(errno));
+	while (getline(&line, &len, f) > 0 && n < params.reps) {
+		/* "<task>-<pid> [<cpu>] <flags> <seconds>: <event>: vqueue=<id> ..." */
+		ev = strstr(line, ": iommufd_vqueue_");
+		if (!ev)
+			continue;
+		*ev = '\0';
+		ev += 2;
+		ts = strrchr(line, ' ');
+		if (!ts || sscanf(ts, "%lf", &t) != 1)
+			continue;
+		ts = strstr(ev, "vqueue=");
+		if (!ts || sscanf(ts, "vqueue=%u", &vq) != 1 || vq != id)
+			continue;
+		if (strstr(ev, "iommufd_vqueue_doorbell:") == ev) {
+			doorbell = t;
+			run = -1;
+		} else if (strstr(ev, "iommufd_vqueue_run:") == ev &&
+			   doorbell >= 0 && run < 0) {
+			run = t;
+		} else if (strstr(ev, "iommufd_vqueue_publish:") == ev &&
+			   run >= 0) {
+			wake[n] = (run - doorbell) * cycles_per_sec;
+			pass[n] = (t - run) * cycles_per_sec;
+			n++;
+			doorbell = -1;
+			run = -1;
+		}
+	}
+	free(line);
+	fclose(f);
+
+	memcpy(batch, addr_gpa2hva(bn->vm, SAMPLES_GPA(0)),
+	       params.reps * sizeof(*batch));
+	tr->batches = n;
+	tr->doorbell_to_completion = median_u64(batch, params.reps);
+	if (n) {
+		tr->doorbell_to_worker = median_u64(wake, n);
+		tr->worker_pass = median_u64(pass, n);
+	}
+	free(wake);
+	free(pass);
+	free(batch);
+}
+
 static void *vcpu_thread(void *data)
 {
 	struct vcpu_thread_arg *arg = data;
 	struct bench *bn = arg->bn;
 	struct kvm_vcpu *vcpu = bn->vcpus[arg->idx];
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
 	struct exit_counts now;
-	struct ucall uc;
+	struct ucall uc, last = {};
 	int path;
 
 	pin_to_cpu(0, arg->idx);
@@ -598,6 +652,15 @@ static void *vcpu_thread(void *data)
 		}
 		switch (get_ucall(vcpu, &uc)) {
 		case UCALL_SYNC:
+			last = uc;
+			if (uc.args[2] == params.runs) {
+				/* The traced run: a single vCPU */
+				if (uc.args[1] == PHASE_START)
+					trace_begin();
+				else
+					trace_end(bn, uc.args[3], uc.args[4]);
+				break;
+			}
 			if (uc.args[1] == PHASE_START) {
 				read_exits(vcpu, &bn->start[arg->idx]);
 				pthread_barrier_wait(&bn->phase_barrier);
@@ -620,8 +683,14 @@ static void *vcpu_thread(void *data)
 			REPORT_GUEST_ASSERT(uc);
 			break;
 		default:
-			TEST_FAIL("vCPU %u: unexpected exit %s", arg->idx,
-				  exit_reason_str(vcpu->run->exit_reason));
+			vcpu_regs_get(vcpu, &regs);
+			vcpu_sregs_get(vcpu, &sregs);
+			pr_info("vCPU %u: RIP %#llx, RSP %#llx, CR2 %#llx\n",
+				arg->idx, regs.rip, regs.rsp, sregs.cr2);
+			TEST_FAIL("vCPU %u: unexpected exit %s after run %lu, size %lu, path %lu",
+				  arg->idx,
+				  exit_reason_str(vcpu->run->exit_reason),
+				  last.args[2], last.args[3], last.args[4]);
 		}
 	}
 }
@@ -670,6 +739,8 @@ static void run_scenario(struct bench *bn)
 		fast_path_setup(bn, PATH_FAST, v);
 		fast_path_setup(bn, PATH_FAST_RO, v);
 	}
+	bn->traced = bn->scn->traced && nr == 1 && trace_available();
+	params.trace = bn->traced;
 	sync_global_to_guest(bn->vm, params);
 
 	for (path = 0; path < NR_PATHS; path++) {
@@ -693,7 +764,7 @@ static void run_scenario(struct bench *bn)
 	pthread_barrier_destroy(&bn->phase_barrier);
 	pthread_mutex_destroy(&bn->big_lock);
 
-	close(bn->iommufd);
+	close(bn->nest.fd);
 	kvm_vm_free(bn->vm);
 	for (v = 0; v < nr; v++)
 		munmap(bn->regs[PATH_FAST][v], getpagesize());
@@ -761,6 +832,34 @@ static double probe_ratio(struct bench *bn)
 	return median_double(v, params.runs);
 }
 
+static void print_traced(struct bench *bn)
+{
+	struct traced *tr;
+	uint32_t s;
+	int path;
+
+	if (!bn->scn->traced)
+		return;
+	if (!bn->traced) {
+		printf("not traced: no tracefs, or no iommufd_vqueue trace events\n");
+		return;
+	}
+	printf("traced run of the fast paths (one more run, not in the figures above),\n");
+	printf("medians in cycles: doorbell to completion as the guest saw it = doorbell to\n");
+	printf("worker running + worker pass to CONS published + the rest (the exit\n");
+	printf("around the doorbell store, the guest seeing CONS):\n");
+	for (path = PATH_FAST; path < NR_PATHS; path++) {
+		for (s = 0; s < NR_SIZES; s++) {
+			tr = &bn->trace[path][s];
+			printf("  %-7s batch %2u: %9lu = %9lu + %9lu + rest (%u batches traced)\n",
+			       path_name[path], batch_sizes[s],
+			       tr->doorbell_to_completion,
+			       tr->doorbell_to_worker, tr->worker_pass,
+			       tr->batches);
+		}
+	}
+}
+
 static void print_scenario(struct bench *bn)
 {
 	struct summary sum;
@@ -797,75 +896,148 @@ static void print_scenario(struct bench *bn)
 	printf("one CONS load alone (what an exit costs here):\n");
 	for (path = 0; path < NR_PATHS; path++) {
 		summarize(&bn->cells[path][PROBE], &sum);
-		printf("  %-8s %10lu cycles (runs %lu-%lu), %.2f exits to userspace, %.2f exits in all\n",
+		printf("  %-8s %10lu cycles (runs %lu-%lu), ",
 		       path_name[path], sum.median, sum.median_min,
-		       sum.median_max, sum.user_exits, sum.exits);
+		       sum.median_max);
+		printf("%.2f exits to userspace, %.2f exits in all\n",
+		       sum.user_exits, sum.exits);
 	}
 	printf("  userspace exit / exit handled in the kernel: %.2fx\n",
 	       probe_ratio(bn));
+	print_traced(bn);
+}
+
+/* One "key": value member of a JSON object, after the one before it */
+static void json_member(FILE *f, const char **sep, const char *key,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "%s\"%s\": ", *sep, key);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	*sep = ", ";
+}
+
+/* Opens an array of objects, one a line; returns the members' separator */
+static const char *json_item(FILE *f, uint32_t n)
+{
+	fprintf(f, "%s\n        { ", n ? "," : "");
+	return "";
+}
+
+static void json_scenario(FILE *f, struct bench *bn)
+{
+	const char *sep = "";
+	struct summary sum;
+	struct speedup sp;
+	struct traced *tr;
+	uint32_t s, n;
+	int path;
+
+	fprintf(f, "\n    { ");
+	json_member(f, &sep, "name", "\"%s\"", bn->scn->name);
+	json_member(f, &sep, "description", "\"%s\"", bn->scn->description);
+	json_member(f, &sep, "vcpus", "%u", bn->scn->nr_vcpus);
+	json_member(f, &sep, "user_over_kernel_exit", "%.4f", probe_ratio(bn));
+
+	json_member(f, &sep, "results", "[");
+	for (n = 0, path = 0; path < NR_PATHS; path++) {
+		for (s = 0; s < NR_SIZES; s++, n++) {
+			summarize(&bn->cells[path][s], &sum);
+			sep = json_item(f, n);
+			json_member(f, &sep, "path", "\"%s\"", path_name[path]);
+			json_member(f, &sep, "batch", "%u", batch_sizes[s]);
+			json_member(f, &sep, "median_cycles", "%lu", sum.median);
+			json_member(f, &sep, "median_cycles_min", "%lu",
+				    sum.median_min);
+			json_member(f, &sep, "median_cycles_max", "%lu",
+				    sum.median_max);
+			json_member(f, &sep, "p99_cycles", "%lu", sum.p99);
+			json_member(f, &sep, "user_exits_per_batch", "%.3f",
+				    sum.user_exits);
+			json_member(f, &sep, "exits_per_batch", "%.3f",
+				    sum.exits);
+			json_member(f, &sep, "commands_per_second", "%.0f",
+				    sum.cmds_per_sec);
+			fprintf(f, " }");
+		}
+	}
+	fprintf(f, "\n      ]");
+
+	sep = ", ";
+	json_member(f, &sep, "speedups", "[");
+	for (n = 0, path = PATH_FAST; path < NR_PATHS; path++) {
+		for (s = 0; s < NR_SIZES; s++, n++) {
+			speedup(bn, path, s, &sp);
+			sep = json_item(f, n);
+			json_member(f, &sep, "path", "\"%s\"", path_name[path]);
+			json_member(f, &sep, "batch", "%u", batch_sizes[s]);
+			json_member(f, &sep, "speedup", "%.4f", sp.median);
+			json_member(f, &sep, "speedup_min", "%.4f", sp.min);
+			json_member(f, &sep, "speedup_max", "%.4f", sp.max);
+			fprintf(f, " }");
+		}
+	}
+	fprintf(f, "\n      ]");
+
+	sep = ", ";
+	json_member(f, &sep, "cons_load", "[");
+	for (path = 0; path < NR_PATHS; path++) {
+		summarize(&bn->cells[path][PROBE], &sum);
+		sep = json_item(f, path);
+		json_member(f, &sep, "path", "\"%s\"", path_name[path]);
+		json_member(f, &sep, "median_cycles", "%lu", sum.median);
+		json_member(f, &sep, "median_cycles_min", "%lu", sum.median_min);
+		json_member(f, &sep, "median_cycles_max", "%lu", sum.median_max);
+		json_member(f, &sep, "user_exits_per_load", "%.3f",
+			    sum.user_exits);
+		json_member(f, &sep, "exits_per_load", "%.3f", sum.exits);
+		fprintf(f, " }");
+	}
+	fprintf(f, "\n      ]");
+
+	sep = ", ";
+	json_member(f, &sep, "traced", "[");
+	for (n = 0, path = PATH_FAST; path < NR_PATHS && bn->traced; path++) {
+		for (s = 0; s < NR_SIZES; s++, n++) {
+			tr = &bn->trace[path][s];
+			sep = json_item(f, n);
+			json_member(f, &sep, "path", "\"%s\"", path_name[path]);
+			json_member(f, &sep, "batch", "%u", batch_sizes[s]);
+			json_member(f, &sep, "batches", "%u", tr->batches);
+			json_member(f, &sep, "doorbell_to_completion_cycles",
+				    "%lu", tr->doorbell_to_completion);
+			json_member(f, &sep, "doorbell_to_worker_cycles", "%lu",
+				    tr->doorbell_to_worker);
+			json_member(f, &sep, "worker_pass_cycles", "%lu",
+				    tr->worker_pass);
+			fprintf(f, " }");
+		}
+	}
+	fprintf(f, "\n      ] }");
 }
 
 static void write_json(struct bench *bn, const char *file)
 {
-	const char *sep, *scn_sep = "";
-	struct summary sum;
-	struct speedup sp;
-	uint32_t i, s;
+	const char *sep = "";
+	uint32_t i;
 	FILE *f;
-	int path;
 
 	f = fopen(file, "w");
 	TEST_ASSERT(f, "%s: %s", file, strerror(errno));
-	fprintf(f, "{\n  \"tsc_khz\": %lu,\n  \"reps\": %u,\n  \"runs\": %u,\n  \"scenarios\": [",
-		guest_tsc_khz, params.reps, params.runs);
-	for (i = 0; i < NR_SCENARIOS; i++, bn++) {
+	fprintf(f, "{ ");
+	json_member(f, &sep, "tsc_khz", "%lu", guest_tsc_khz);
+	json_member(f, &sep, "reps", "%u", params.reps);
+	json_member(f, &sep, "runs", "%u", params.runs);
+	json_member(f, &sep, "scenarios", "[");
+	for (sep = "", i = 0; i < NR_SCENARIOS; i++, bn++) {
 		if (bn->skipped)
 			continue;
-		fprintf(f, "%s\n    {\n      \"name\": \"%s\",\n      \"description\": \"%s\",\n      \"vcpus\": %u,\n      \"results\": [",
-			scn_sep, bn->scn->name, bn->scn->description,
-			bn->scn->nr_vcpus);
-		scn_sep = ",";
-		sep = "";
-		for (path = 0; path < NR_PATHS; path++) {
-			for (s = 0; s < NR_SIZES; s++) {
-				summarize(&bn->cells[path][s], &sum);
-				fprintf(f, "%s\n        { \"path\": \"%s\", \"batch\": %u, ",
-					sep, path_name[path], batch_sizes[s]);
-				fprintf(f, "\"median_cycles\": %lu, \"median_cycles_min\": %lu, \"median_cycles_max\": %lu, \"p99_cycles\": %lu, ",
-					sum.median, sum.median_min,
-					sum.median_max, sum.p99);
-				fprintf(f, "\"user_exits_per_batch\": %.3f, \"exits_per_batch\": %.3f, ",
-					sum.user_exits, sum.exits);
-				fprintf(f, "\"commands_per_second\": %.0f }",
-					sum.cmds_per_sec);
-				sep = ",";
-			}
-		}
-		fprintf(f, "\n      ],\n      \"speedups\": [");
-		sep = "";
-		for (path = PATH_FAST; path < NR_PATHS; path++) {
-			for (s = 0; s < NR_SIZES; s++) {
-				speedup(bn, path, s, &sp);
-				fprintf(f, "%s\n        { \"path\": \"%s\", \"batch\": %u, ",
-					sep, path_name[path], batch_sizes[s]);
-				fprintf(f, "\"speedup\": %.4f, \"speedup_min\": %.4f, \"speedup_max\": %.4f }",
-					sp.median, sp.min, sp.max);
-				sep = ",";
-			}
-		}
-		fprintf(f, "\n      ],\n      \"cons_load\": [");
-		sep = "";
-		for (path = 0; path < NR_PATHS; path++) {
-			summarize(&bn->cells[path][PROBE], &sum);
-			fprintf(f, "%s\n        { \"path\": \"%s\", \"median_cycles\": %lu, \"median_cycles_min\": %lu, \"median_cycles_max\": %lu, ",
-				sep, path_name[path], sum.median,
-				sum.median_min, sum.median_max);
-			fprintf(f, "\"user_exits_per_load\": %.3f, \"exits_per_load\": %.3f }",
-				sum.user_exits, sum.exits);
-			sep = ",";
-		}
-		fprintf(f, "\n      ],\n      \"user_over_kernel_exit\": %.4f\n    }",
-			probe_ratio(bn));
+		fprintf(f, "%s", sep);
+		json_scenario(f, bn);
+		sep = ",";
 	}
 	fprintf(f, "\n  ]\n}\n");
 	TEST_ASSERT(!fclose(f), "%s: %s", file, strerror(errno));
@@ -873,12 +1045,19 @@ static void write_json(struct bench *bn, const char *file)
 
 static void help(const char *name)
 {
-	printf("usage: %s [--json FILE] [--reps N] [--runs N]\n", name);
+	uint32_t i;
+
+	printf("usage: %s [--json FILE] [--reps N] [--runs N] [--scenario NAME]\n",
+	       name);
 	printf("  --json FILE  also write the results as JSON to FILE\n");
 	printf("  --reps N     batches per vCPU, path, size and run (1..%d, default %u)\n",
 	       MAX_REPS, params.reps);
 	printf("  --runs N     times the whole sequence runs (1..%d, default %u)\n",
 	       MAX_RUNS, params.runs);
+	printf("  --scenario NAME  run only this scenario:");
+	for (i = 0; i < NR_SCENARIOS; i++)
+		printf(" %s", scenarios[i].name);
+	printf("\n");
 }
 
 int main(int argc, char *argv[])
@@ -887,19 +1066,23 @@ int main(int argc, char *argv[])
 		{ "json", required_argument, NULL, 'j' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "runs", required_argument, NULL, 'n' },
+		{ "scenario", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	static struct bench bench[NR_SCENARIOS];
-	const char *json = NULL;
+	const char *json = NULL, *only = NULL;
 	int opt, val, path;
 	uint32_t i, s;
 
-	while ((opt = getopt_long(argc, argv, "j:r:n:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "j:r:n:s:h", opts, NULL)) != -1) {
 		val = optarg ? atoi(optarg) : 0;
 		switch (opt) {
 		case 'j':
 			json = optarg;
+			continue;
+		case 's':
+			only = optarg;
 			continue;
 		case 'r':
 			if (val >= 1 && val <= MAX_REPS) {
@@ -929,6 +1112,10 @@ int main(int argc, char *argv[])
 	printf("commands/s: TLBIs and syncs all vCPUs completed, one batch in flight each\n");
 	for (i = 0; i < NR_SCENARIOS; i++) {
 		bench[i].scn = &scenarios[i];
+		if (only && strcmp(only, scenarios[i].name)) {
+			bench[i].skipped = true;
+			continue;
+		}
 		run_scenario(&bench[i]);
 		print_scenario(&bench[i]);
 	}
