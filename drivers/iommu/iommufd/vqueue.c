@@ -23,6 +23,7 @@
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <uapi/linux/iommufd.h>
@@ -166,6 +167,7 @@ void iommufd_vqueue_destroy(struct iommufd_object *obj)
 		container_of(obj, struct iommufd_vqueue, obj);
 
 	iommufd_vqueue_doorbell_detach(&vqueue->doorbell);
+	iommufd_vqueue_inline_flush(vqueue);
 	iommufd_vqueue_worker_stop(vqueue);
 
 	if (vqueue->access)
@@ -183,6 +185,8 @@ void iommufd_vqueue_destroy(struct iommufd_object *obj)
 		eventfd_ctx_put(vqueue->irq_eventfd);
 
 	iommufd_vqueue_vid_table_destroy(&vqueue->vid_table);
+	if (vqueue->mm)
+		mmdrop(vqueue->mm);
 	kfree(vqueue->batch_pos);
 	kfree(vqueue->batch);
 	kfree(vqueue->fetched);
@@ -229,7 +233,8 @@ int iommufd_vqueue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	int rc;
 
 	if (cmd->flags & ~(IOMMU_VQUEUE_ALLOC_MSI |
-			   IOMMU_VQUEUE_ALLOC_DISABLED))
+			   IOMMU_VQUEUE_ALLOC_DISABLED |
+			   IOMMU_VQUEUE_ALLOC_WORKER_ONLY))
 		return -EOPNOTSUPP;
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
@@ -268,6 +273,9 @@ int iommufd_vqueue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	vqueue->max_log2_entries = cmd->max_log2_entries;
 	vqueue->geo = geo;
 	vqueue->doorbell.ring = iommufd_vqueue_ring;
+	/* Doorbells rung by the VMM's own tasks are consumed inline */
+	vqueue->mm = current->mm;
+	mmgrab(vqueue->mm);
 	iommufd_vqueue_vid_table_init(&vqueue->vid_table);
 	mutex_init(&vqueue->pass_mutex);
 	spin_lock_init(&vqueue->lock);
@@ -464,6 +472,8 @@ int iommufd_vqueue_get_state_ioctl(struct iommufd_ucmd *ucmd)
 	cmd->out_prod = vqueue->last_prod;
 	cmd->out_write_errors = vqueue->write_errors;
 	cmd->out_consumed = vqueue->consumed;
+	cmd->out_inline_passes = vqueue->inline_passes;
+	cmd->out_worker_passes = vqueue->worker_passes;
 	BUILD_BUG_ON(sizeof(cmd->out_entry) != sizeof(vqueue->stop_entry));
 	memcpy(cmd->out_entry, vqueue->stop_entry, sizeof(cmd->out_entry));
 	spin_unlock(&vqueue->lock);

@@ -15,14 +15,22 @@
 #include "iommufd_private.h"
 #include "vqueue_format.h"
 
+#include <linux/types.h>
+
 struct eventfd_ctx;
-struct task_struct;
+struct mm_struct;
+struct vhost_task;
 
 /*
  * Entries one pass handles before the worker gives up the CPU. It also
  * sizes the fetch and batch buffers: one backend call per run at most.
  */
-#define IOMMUFD_VQUEUE_BUDGET	256
+#define IOMMUFD_VQUEUE_BUDGET		256
+/*
+ * Entries the ringing task consumes before it re-enters the guest; the rest
+ * is the worker's. A Linux guest batches at most 64 commands and a sync.
+ */
+#define IOMMUFD_VQUEUE_INLINE_BUDGET	128
 
 /**
  * struct iommufd_vqueue_doorbell - A wait entry on the doorbell eventfd
@@ -81,6 +89,15 @@ void iommufd_vqueue_vid_table_destroy(struct iommufd_vqueue_vid_table *table);
  * computed from an older generation, so a disable, a new base or a resume
  * takes effect at once. A disable additionally waits for the pass in
  * flight (@pass_mutex), so that nothing the pass does lands after it.
+ *
+ * Where a pass runs: in the task that rang the doorbell, when it is a task
+ * of the VMM (a vCPU thread that emulated the store to the producer
+ * register), through task work that runs before it re-enters the guest or
+ * returns to userspace; otherwise, and for whatever that inline pass leaves,
+ * in the worker, a task of the VMM too (vhost_task). Both take @pass_mutex,
+ * so there is one pass at a time; a doorbell that finds the inline pass
+ * queued or running leaves the work to it (@inline_state), and that pass
+ * looks at the producer register again before it gives up ownership.
  */
 struct iommufd_vqueue {
 	struct iommufd_object obj;
@@ -102,10 +119,15 @@ struct iommufd_vqueue {
 	struct eventfd_ctx *stop_eventfd;
 	struct eventfd_ctx *irq_eventfd;
 
-	struct task_struct *worker;
+	struct vhost_task *worker;
 	unsigned long kick;
 	/* Held for a whole pass: one pass at a time, and DISABLE waits */
 	struct mutex pass_mutex;
+
+	/* The VMM: doorbells rung from its tasks are consumed inline */
+	struct mm_struct *mm;
+	struct callback_head inline_work;
+	atomic_t inline_state;
 
 	/* Pass only: the entries as fetched, and the run to forward */
 	void *fetched;
@@ -128,6 +150,8 @@ struct iommufd_vqueue {
 	u64 stop_entry[IOMMUFD_VQUEUE_MAX_ENTRY_WORDS];
 	u64 consumed;
 	u32 write_errors;
+	u64 inline_passes;
+	u64 worker_passes;
 };
 
 static inline struct iommufd_vqueue *
@@ -152,6 +176,7 @@ int iommufd_vqueue_probe_backend(struct iommufd_hw_pagetable *hwpt,
 
 int iommufd_vqueue_worker_start(struct iommufd_vqueue *vqueue);
 void iommufd_vqueue_worker_stop(struct iommufd_vqueue *vqueue);
+void iommufd_vqueue_inline_flush(struct iommufd_vqueue *vqueue);
 void iommufd_vqueue_kick(struct iommufd_vqueue *vqueue);
 void iommufd_vqueue_ring(struct iommufd_vqueue_doorbell *doorbell);
 

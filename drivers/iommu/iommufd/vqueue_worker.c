@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * iommufd vqueue worker: one pass over a guest invalidation queue.
+ * iommufd vqueue passes: who runs them, and what one does.
  *
  * A pass reads the producer register from the VMM's register memory,
  * copies the new entries once from guest memory (at most two reads across
@@ -8,14 +8,23 @@
  * driver, completes syncs and publishes the consumer register only after
  * the driver returned. An entry the kernel cannot or must not handle stops
  * the queue and signals the VMM.
+ *
+ * A doorbell rung by a task of the VMM queues the pass as task work on that
+ * task: a vCPU thread that just emulated the guest's store to the producer
+ * register runs it before it re-enters the guest, with no cross-CPU wake-up,
+ * in the VMM's own address space and on the VMM's CPU time. Everything else
+ * goes to the worker, a vhost_task of the VMM: it counts against the VMM's
+ * cgroups and limits and shares its address space too.
  */
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
-#include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/sched/vhost_task.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/wait_bit.h>
 
 #include "vqueue.h"
 
@@ -24,10 +33,19 @@
 
 #define IOMMUFD_VQUEUE_KICKED	0
 
+enum {
+	IOMMUFD_VQUEUE_INLINE_IDLE,
+	/* The inline pass is queued or running */
+	IOMMUFD_VQUEUE_INLINE_OWNED,
+	/* ... and the doorbell rang again meanwhile */
+	IOMMUFD_VQUEUE_INLINE_RECHECK,
+};
+
+/* Have the worker look at the producer register again */
 void iommufd_vqueue_kick(struct iommufd_vqueue *vqueue)
 {
 	set_bit(IOMMUFD_VQUEUE_KICKED, &vqueue->kick);
-	wake_up_process(vqueue->worker);
+	vhost_task_wake(vqueue->worker);
 }
 
 /*
@@ -211,9 +229,7 @@ static void iommufd_vqueue_complete_sync(struct iommufd_vqueue *vqueue,
 	if (write) {
 		data = cpu_to_le32(s.data);
 		if (iommufd_access_rw(vqueue->access, s.addr, &data,
-				      sizeof(data),
-				      IOMMUFD_ACCESS_RW_WRITE |
-				      IOMMUFD_ACCESS_RW_KTHREAD)) {
+				      sizeof(data), IOMMUFD_ACCESS_RW_WRITE)) {
 			/* Like an MSI abort, this does not stop the queue */
 			spin_lock(&vqueue->lock);
 			vqueue->write_errors++;
@@ -325,13 +341,14 @@ static int iommufd_vqueue_consume(struct iommufd_vqueue *vqueue,
 }
 
 /*
- * One bounded pass over the queue, with pass_mutex held. Returns true if
- * entries were left for the next one.
+ * One pass over the queue, with pass_mutex held, of at most *@budget
+ * entries, which it takes from *@budget. Returns true if entries were left
+ * for the next one.
  */
-static bool iommufd_vqueue_pass(struct iommufd_vqueue *vqueue)
+static bool iommufd_vqueue_pass(struct iommufd_vqueue *vqueue,
+				unsigned int *budget, bool inline_pass)
 {
 	const struct iommufd_vqueue_format *format = vqueue->format;
-	unsigned int budget = IOMMUFD_VQUEUE_BUDGET;
 	struct iommufd_vqueue_geometry geo;
 	bool single = false;
 	u32 prod, cons, gen;
@@ -344,6 +361,10 @@ static bool iommufd_vqueue_pass(struct iommufd_vqueue *vqueue)
 		spin_unlock(&vqueue->lock);
 		return false;
 	}
+	if (inline_pass)
+		vqueue->inline_passes++;
+	else
+		vqueue->worker_passes++;
 	geo = vqueue->geo;
 	cons = vqueue->cons;
 	gen = vqueue->gen;
@@ -365,8 +386,8 @@ static bool iommufd_vqueue_pass(struct iommufd_vqueue *vqueue)
 		return false;
 	}
 
-	while (budget && !format->empty(&geo, prod, cons)) {
-		u32 nr = min(format->contig(&geo, prod, cons), budget);
+	while (*budget && !format->empty(&geo, prod, cons)) {
+		u32 nr = min(format->contig(&geo, prod, cons), *budget);
 		unsigned long iova = geo.base +
 			(u64)format->index(&geo, cons) * geo.entry_size;
 
@@ -374,12 +395,14 @@ static bool iommufd_vqueue_pass(struct iommufd_vqueue *vqueue)
 			nr = 1;
 		/*
 		 * Each entry is copied exactly once and only this copy is
-		 * looked at, whatever the guest writes meanwhile.
+		 * looked at, whatever the guest writes meanwhile. Both the
+		 * worker and an inline pass run in the VMM's address space,
+		 * which is the one the IOAS maps in the usual case: a plain
+		 * copy, no address space switch.
 		 */
 		rc = iommufd_access_rw(vqueue->access, iova, vqueue->fetched,
 				       nr * geo.entry_size,
-				       IOMMUFD_ACCESS_RW_READ |
-				       IOMMUFD_ACCESS_RW_KTHREAD);
+				       IOMMUFD_ACCESS_RW_READ);
 		if (rc && nr > 1) {
 			/* Find exactly which entry cannot be read */
 			single = true;
@@ -394,54 +417,143 @@ static bool iommufd_vqueue_pass(struct iommufd_vqueue *vqueue)
 
 		if (iommufd_vqueue_consume(vqueue, &geo, gen, &cons, nr))
 			return false;
-		budget -= nr;
+		*budget -= nr;
 	}
-	return !budget && !format->empty(&geo, prod, cons);
+	return !*budget && !format->empty(&geo, prod, cons);
 }
 
-static int iommufd_vqueue_worker_fn(void *data)
+static bool iommufd_vqueue_worker_fn(void *data)
 {
 	struct iommufd_vqueue *vqueue = data;
+	unsigned int budget = IOMMUFD_VQUEUE_BUDGET;
 	bool more;
 
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (kthread_should_stop())
-			break;
-		if (!test_and_clear_bit(IOMMUFD_VQUEUE_KICKED, &vqueue->kick)) {
-			schedule();
-			continue;
-		}
-		__set_current_state(TASK_RUNNING);
-
-		mutex_lock(&vqueue->pass_mutex);
-		more = iommufd_vqueue_pass(vqueue);
-		mutex_unlock(&vqueue->pass_mutex);
-		if (more)
-			set_bit(IOMMUFD_VQUEUE_KICKED, &vqueue->kick);
-		cond_resched();
-	}
+	/* vhost_task_fn() sleeps when this returns false */
+	if (!test_and_clear_bit(IOMMUFD_VQUEUE_KICKED, &vqueue->kick))
+		return false;
 	__set_current_state(TASK_RUNNING);
-	return 0;
+
+	mutex_lock(&vqueue->pass_mutex);
+	more = iommufd_vqueue_pass(vqueue, &budget, false);
+	mutex_unlock(&vqueue->pass_mutex);
+	if (more)
+		set_bit(IOMMUFD_VQUEUE_KICKED, &vqueue->kick);
+	cond_resched();
+	return true;
+}
+
+/*
+ * The VMM got SIGKILL and the worker exits with it. Its vCPUs are going
+ * too; nothing consumes the queue until the vqueue is destroyed.
+ */
+static void iommufd_vqueue_worker_killed(void *data)
+{
+}
+
+/*
+ * The inline pass, as task work of a task of the VMM. It owns inline_state
+ * until it sets it back to idle, which is the last it touches the vqueue:
+ * iommufd_vqueue_inline_flush() waits for that.
+ */
+static void iommufd_vqueue_inline_fn(struct callback_head *work)
+{
+	struct iommufd_vqueue *vqueue =
+		container_of(work, struct iommufd_vqueue, inline_work);
+	unsigned int budget = IOMMUFD_VQUEUE_INLINE_BUDGET;
+	bool handoff = false;
+
+	for (;;) {
+		if (!handoff) {
+			/* A worker in a pass looks at the queue again after it */
+			if (mutex_trylock(&vqueue->pass_mutex)) {
+				handoff = iommufd_vqueue_pass(vqueue, &budget,
+							      true);
+				mutex_unlock(&vqueue->pass_mutex);
+			} else {
+				handoff = true;
+			}
+		}
+		if (handoff)
+			iommufd_vqueue_kick(vqueue);
+		if (atomic_cmpxchg_release(&vqueue->inline_state,
+					   IOMMUFD_VQUEUE_INLINE_OWNED,
+					   IOMMUFD_VQUEUE_INLINE_IDLE) ==
+		    IOMMUFD_VQUEUE_INLINE_OWNED)
+			break;
+		/* Rung again: the new entries may be past what we read */
+		atomic_set(&vqueue->inline_state, IOMMUFD_VQUEUE_INLINE_OWNED);
+	}
+	/* Only the address: the vqueue may be gone once the waiter sees idle */
+	wake_up_var(&vqueue->inline_state);
+}
+
+/*
+ * From the doorbell's wake-up, in the ringing task: queue the inline pass on
+ * it if it is a task of the VMM, or leave the work to the inline pass that
+ * is already queued or running. Returns false if the worker must do it.
+ */
+static bool iommufd_vqueue_ring_inline(struct iommufd_vqueue *vqueue)
+{
+	int old;
+
+	if (vqueue->flags & IOMMU_VQUEUE_ALLOC_WORKER_ONLY)
+		return false;
+	/* Its memory, its CPU time, and a task that gets back to us soon */
+	if (current->mm != vqueue->mm ||
+	    (current->flags & (PF_KTHREAD | PF_EXITING)))
+		return false;
+
+	old = atomic_cmpxchg(&vqueue->inline_state, IOMMUFD_VQUEUE_INLINE_IDLE,
+			     IOMMUFD_VQUEUE_INLINE_OWNED);
+	if (old == IOMMUFD_VQUEUE_INLINE_IDLE) {
+		if (!task_work_add(current, &vqueue->inline_work, TWA_RESUME))
+			return true;
+		atomic_set(&vqueue->inline_state, IOMMUFD_VQUEUE_INLINE_IDLE);
+		return false;
+	}
+	/* The owner reads the producer register again before it lets go */
+	atomic_cmpxchg(&vqueue->inline_state, IOMMUFD_VQUEUE_INLINE_OWNED,
+		       IOMMUFD_VQUEUE_INLINE_RECHECK);
+	return true;
+}
+
+/**
+ * iommufd_vqueue_inline_flush - Wait for a queued or running inline pass
+ * @vqueue: vqueue whose doorbell is detached
+ *
+ * The task the pass is queued on runs it before it next enters the guest or
+ * returns to userspace, which it does without waiting for anything of the
+ * vqueue's.
+ */
+void iommufd_vqueue_inline_flush(struct iommufd_vqueue *vqueue)
+{
+	wait_var_event(&vqueue->inline_state,
+		       atomic_read_acquire(&vqueue->inline_state) ==
+		       IOMMUFD_VQUEUE_INLINE_IDLE);
 }
 
 int iommufd_vqueue_worker_start(struct iommufd_vqueue *vqueue)
 {
-	struct task_struct *task;
+	char name[TASK_COMM_LEN];
+	struct vhost_task *worker;
 
-	task = kthread_create(iommufd_vqueue_worker_fn, vqueue,
-			      "iommufd-vqueue/%u", vqueue->obj.id);
-	if (IS_ERR(task))
-		return PTR_ERR(task);
-	vqueue->worker = task;
-	wake_up_process(task);
+	init_task_work(&vqueue->inline_work, iommufd_vqueue_inline_fn);
+	atomic_set(&vqueue->inline_state, IOMMUFD_VQUEUE_INLINE_IDLE);
+
+	snprintf(name, sizeof(name), "iommufd-vq-%u", vqueue->obj.id);
+	worker = vhost_task_create(iommufd_vqueue_worker_fn,
+				   iommufd_vqueue_worker_killed, vqueue, name);
+	if (IS_ERR(worker))
+		return PTR_ERR(worker);
+	vqueue->worker = worker;
+	vhost_task_start(worker);
 	return 0;
 }
 
 void iommufd_vqueue_worker_stop(struct iommufd_vqueue *vqueue)
 {
 	if (vqueue->worker)
-		kthread_stop(vqueue->worker);
+		vhost_task_stop(vqueue->worker);
 	vqueue->worker = NULL;
 }
 
@@ -455,7 +567,8 @@ void iommufd_vqueue_ring(struct iommufd_vqueue_doorbell *doorbell)
 		container_of(doorbell, struct iommufd_vqueue, doorbell);
 
 	trace_iommufd_vqueue_doorbell(vqueue->obj.id);
-	iommufd_vqueue_kick(vqueue);
+	if (!iommufd_vqueue_ring_inline(vqueue))
+		iommufd_vqueue_kick(vqueue);
 }
 
 /* Called with the eventfd's wait queue lock held, from eventfd_signal() */
