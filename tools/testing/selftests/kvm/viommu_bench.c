@@ -337,6 +337,7 @@ static void fast_path_setup(struct bench *bn, int path, uint32_t vcpu)
 		.guest_phys_addr = REGS_GPA(path, vcpu) + REG_PROD,
 		.size = 8,
 		.userspace_addr = (uintptr_t)bn->regs[path][vcpu] + REG_PROD,
+		.flags = KVM_IOREGION_DOORBELL,
 		.doorbell_size = 4,
 	};
 

@@ -1042,6 +1042,7 @@ static void vmm_ioregion_setup(struct vmm *v)
 		.guest_phys_addr = REGS_GPA + off,
 		.size = params.vtd ? VTD_WIN_SIZE : 8,
 		.userspace_addr = (uintptr_t)v->regs + off,
+		.flags = KVM_IOREGION_DOORBELL,
 		.doorbell_offset = params.vtd ?
 			IOMMUFD_VQ_VTD_IQT - IOMMUFD_VQ_VTD_IQH : 0,
 		.doorbell_size = 4,
