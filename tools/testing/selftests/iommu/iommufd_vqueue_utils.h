@@ -301,23 +301,25 @@ static inline struct test_vtd_desc test_vtd_iotlb_psi(uint16_t did,
 	})
 #endif
 
+/*
+ * ioctl() @request with a struct @type, its size set and the fields given
+ * after it, as designated initialisers
+ */
+#define test_ioctl_sized(fd, request, type, ...)			\
+	ioctl(fd, request, &(type){ .size = sizeof(type), __VA_ARGS__ })
+
 /* Generic iommufd and mock commands */
 
 static inline int _test_ioctl_ioas_map_fixed(int fd, uint32_t ioas_id,
 					     void *va, size_t len,
 					     uint64_t iova)
 {
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = ioas_id,
-		.user_va = (uintptr_t)va,
-		.length = len,
-		.iova = iova,
-	};
-
-	return ioctl(fd, IOMMU_IOAS_MAP, &cmd);
+	return test_ioctl_sized(fd, IOMMU_IOAS_MAP, struct iommu_ioas_map,
+				.flags = IOMMU_IOAS_MAP_FIXED_IOVA |
+					 IOMMU_IOAS_MAP_READABLE |
+					 IOMMU_IOAS_MAP_WRITEABLE,
+				.ioas_id = ioas_id, .user_va = (uintptr_t)va,
+				.length = len, .iova = iova);
 }
 #define test_ioctl_ioas_map_fixed_at(ioas_id, va, len, iova)		\
 	ASSERT_EQ(0, _test_ioctl_ioas_map_fixed(self->fd, ioas_id, va, len, \
@@ -326,23 +328,17 @@ static inline int _test_ioctl_ioas_map_fixed(int fd, uint32_t ioas_id,
 static inline int _test_ioctl_ioas_unmap_range(int fd, uint32_t ioas_id,
 					       uint64_t iova, size_t len)
 {
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd),
-		.ioas_id = ioas_id,
-		.iova = iova,
-		.length = len,
-	};
-
-	return ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
+	return test_ioctl_sized(fd, IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap,
+				.ioas_id = ioas_id, .iova = iova,
+				.length = len);
 }
 #define test_ioctl_ioas_unmap_range(ioas_id, iova, len)			\
 	ASSERT_EQ(0, _test_ioctl_ioas_unmap_range(self->fd, ioas_id, iova, len))
 
 static inline int _test_ioctl_object_destroy(int fd, uint32_t id)
 {
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
-
-	return ioctl(fd, IOMMU_DESTROY, &cmd);
+	return test_ioctl_sized(fd, IOMMU_DESTROY, struct iommu_destroy,
+				.id = id);
 }
 #define test_ioctl_object_destroy(id)					\
 	ASSERT_EQ(0, _test_ioctl_object_destroy(self->fd, id))
@@ -456,14 +452,10 @@ static inline int _test_cmd_hwpt_invalidate_array(int fd, uint32_t hwpt_id,
 static inline int _test_cmd_mock_check_iotlb(int fd, uint32_t hwpt_id,
 					     uint32_t slot, uint32_t val)
 {
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_MD_CHECK_IOTLB,
-		.id = hwpt_id,
-		.check_iotlb = { .id = slot, .iotlb = val },
-	};
-
-	return ioctl(fd, IOMMU_TEST_CMD, &cmd);
+	return test_ioctl_sized(fd, IOMMU_TEST_CMD, struct iommu_test_cmd,
+				.op = IOMMU_TEST_OP_MD_CHECK_IOTLB,
+				.id = hwpt_id,
+				.check_iotlb = { .id = slot, .iotlb = val });
 }
 #define test_cmd_mock_check_iotlb(hwpt_id, slot, val)			\
 	EXPECT_EQ(0, _test_cmd_mock_check_iotlb(self->fd, hwpt_id, slot, val))
@@ -502,7 +494,11 @@ static inline int _test_cmd_mock_log(int fd, uint32_t op, uint32_t hwpt_id,
 	ASSERT_EQ(0, _test_cmd_mock_log(self->fd, op, hwpt_id, out, max, num, \
 					NULL))
 
-/* The vqueue commands */
+/* The vqueue commands; test_cmd_X() and test_err_X() assert on self->fd */
+#define test_cmd(cmd, ...)						\
+	ASSERT_EQ(0, _test_cmd_##cmd(self->fd, __VA_ARGS__))
+#define test_err(_errno, cmd, ...)					\
+	EXPECT_ERRNO(_errno, _test_cmd_##cmd(self->fd, __VA_ARGS__))
 
 static inline int _test_cmd_vqueue_alloc(int fd,
 					 struct iommu_vqueue_alloc *cmd,
@@ -515,98 +511,6 @@ static inline int _test_cmd_vqueue_alloc(int fd,
 		*vqueue_id = cmd->out_vqueue_id;
 	return rc;
 }
-#define test_cmd_vqueue_alloc(cmd, vqueue_id)				\
-	ASSERT_EQ(0, _test_cmd_vqueue_alloc(self->fd, cmd, vqueue_id))
-#define test_err_vqueue_alloc(_errno, cmd)				\
-	EXPECT_ERRNO(_errno, _test_cmd_vqueue_alloc(self->fd, cmd, NULL))
-
-static inline int _test_cmd_vqueue_modify(int fd, uint32_t vqueue_id,
-					  uint32_t flags, uint64_t base)
-{
-	struct iommu_vqueue_modify cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.vqueue_id = vqueue_id,
-		.base = base,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_MODIFY, &cmd);
-}
-#define test_cmd_vqueue_modify(vqueue_id, flags, base)			\
-	ASSERT_EQ(0, _test_cmd_vqueue_modify(self->fd, vqueue_id, flags, base))
-#define test_err_vqueue_modify(_errno, vqueue_id, flags, base)		\
-	EXPECT_ERRNO(_errno, _test_cmd_vqueue_modify(self->fd, vqueue_id, \
-						     flags, base))
-
-static inline int _test_cmd_vqueue_set_vdevice(int fd, uint32_t vqueue_id,
-					       uint32_t flags, uint32_t dev_id,
-					       uint64_t virt_id)
-{
-	struct iommu_vqueue_set_vdevice cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.vqueue_id = vqueue_id,
-		.dev_id = dev_id,
-		.virt_id = virt_id,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_SET_VDEVICE, &cmd);
-}
-#define test_cmd_vqueue_set_vdevice(vqueue_id, flags, dev_id, virt_id)	\
-	ASSERT_EQ(0, _test_cmd_vqueue_set_vdevice(self->fd, vqueue_id,	\
-						  flags, dev_id, virt_id))
-#define test_err_vqueue_set_vdevice(_errno, vqueue_id, flags, dev_id,	\
-				    virt_id)				\
-	EXPECT_ERRNO(_errno, _test_cmd_vqueue_set_vdevice(self->fd,	\
-							  vqueue_id, flags, \
-							  dev_id, virt_id))
-
-static inline int _test_cmd_vqueue_set_vdomain(int fd, uint32_t vqueue_id,
-					       uint32_t flags, uint32_t hwpt_id,
-					       uint32_t domain_id,
-					       uint32_t pasid)
-{
-	struct iommu_vqueue_set_vdomain cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.vqueue_id = vqueue_id,
-		.hwpt_id = hwpt_id,
-		.domain_id = domain_id,
-		.pasid = pasid,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_SET_VDOMAIN, &cmd);
-}
-#define test_cmd_vqueue_set_vdomain(vqueue_id, flags, hwpt_id, domain_id, \
-				    pasid)				\
-	ASSERT_EQ(0, _test_cmd_vqueue_set_vdomain(self->fd, vqueue_id,	\
-						  flags, hwpt_id,	\
-						  domain_id, pasid))
-#define test_err_vqueue_set_vdomain(_errno, vqueue_id, flags, hwpt_id,	\
-				    domain_id, pasid)			\
-	EXPECT_ERRNO(_errno, _test_cmd_vqueue_set_vdomain(self->fd,	\
-							  vqueue_id, flags, \
-							  hwpt_id,	\
-							  domain_id, pasid))
-
-static inline int _test_cmd_vqueue_resume(int fd, uint32_t vqueue_id,
-					  uint32_t flags, uint32_t consumed)
-{
-	struct iommu_vqueue_resume cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.vqueue_id = vqueue_id,
-		.consumed = consumed,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_RESUME, &cmd);
-}
-#define test_cmd_vqueue_resume(vqueue_id, flags, consumed)		\
-	ASSERT_EQ(0, _test_cmd_vqueue_resume(self->fd, vqueue_id, flags, \
-					     consumed))
-#define test_err_vqueue_resume(_errno, vqueue_id, flags, consumed)	\
-	EXPECT_ERRNO(_errno, _test_cmd_vqueue_resume(self->fd, vqueue_id, \
-						     flags, consumed))
 
 static inline int _test_cmd_vqueue_get_state(int fd, uint32_t vqueue_id,
 					     struct iommu_vqueue_get_state *st)
@@ -626,6 +530,56 @@ static inline int _test_cmd_vqueue_get_state(int fd, uint32_t vqueue_id,
 								vqueue_id, \
 								&__st)); \
 	})
+
+static inline int _test_cmd_vqueue_modify(int fd, uint32_t vqueue_id,
+					  uint32_t flags, uint64_t base)
+{
+	return test_ioctl_sized(fd, IOMMU_VQUEUE_MODIFY,
+				struct iommu_vqueue_modify, .flags = flags,
+				.vqueue_id = vqueue_id, .base = base);
+}
+
+static inline int _test_cmd_vqueue_set_vdevice(int fd, uint32_t vqueue_id,
+					       uint32_t flags, uint32_t dev_id,
+					       uint64_t virt_id)
+{
+	return test_ioctl_sized(fd, IOMMU_VQUEUE_SET_VDEVICE,
+				struct iommu_vqueue_set_vdevice, .flags = flags,
+				.vqueue_id = vqueue_id, .dev_id = dev_id,
+				.virt_id = virt_id);
+}
+
+static inline int _test_cmd_vqueue_set_vdomain(int fd, uint32_t vqueue_id,
+					       uint32_t flags, uint32_t hwpt_id,
+					       uint32_t domain_id,
+					       uint32_t pasid)
+{
+	return test_ioctl_sized(fd, IOMMU_VQUEUE_SET_VDOMAIN,
+				struct iommu_vqueue_set_vdomain, .flags = flags,
+				.vqueue_id = vqueue_id, .hwpt_id = hwpt_id,
+				.domain_id = domain_id, .pasid = pasid);
+}
+
+static inline int _test_cmd_vqueue_resume(int fd, uint32_t vqueue_id,
+					  uint32_t flags, uint32_t consumed)
+{
+	return test_ioctl_sized(fd, IOMMU_VQUEUE_RESUME,
+				struct iommu_vqueue_resume, .flags = flags,
+				.vqueue_id = vqueue_id, .consumed = consumed);
+}
+
+#define test_cmd_vqueue_alloc(...)		test_cmd(vqueue_alloc, __VA_ARGS__)
+#define test_cmd_vqueue_modify(...)		test_cmd(vqueue_modify, __VA_ARGS__)
+#define test_cmd_vqueue_set_vdevice(...)	test_cmd(vqueue_set_vdevice, __VA_ARGS__)
+#define test_cmd_vqueue_set_vdomain(...)	test_cmd(vqueue_set_vdomain, __VA_ARGS__)
+#define test_cmd_vqueue_resume(...)		test_cmd(vqueue_resume, __VA_ARGS__)
+#define test_err_vqueue_alloc(_errno, ...)	test_err(_errno, vqueue_alloc, __VA_ARGS__)
+#define test_err_vqueue_modify(_errno, ...)	test_err(_errno, vqueue_modify, __VA_ARGS__)
+#define test_err_vqueue_set_vdevice(_errno, ...)	\
+	test_err(_errno, vqueue_set_vdevice, __VA_ARGS__)
+#define test_err_vqueue_set_vdomain(_errno, ...)	\
+	test_err(_errno, vqueue_set_vdomain, __VA_ARGS__)
+#define test_err_vqueue_resume(_errno, ...)	test_err(_errno, vqueue_resume, __VA_ARGS__)
 
 /**
  * struct test_nest - A mock device with a nested HWPT, as a VMM has them

@@ -711,7 +711,7 @@ TEST_F(vqueue_smmuv3, alloc_bad_args)
 	do {								\
 		vq_alloc_cmd(self, &q2, &cmd, QUEUE_IOVA, 3, 0, 0);	\
 		cmd._field = _val;					\
-		test_err_vqueue_alloc(_errno, &cmd);			\
+		test_err_vqueue_alloc(_errno, &cmd, NULL);		\
 		test_vqueue_fds_close(&q2.f);				\
 	} while (0)
 
@@ -1447,7 +1447,7 @@ TEST_F(vqueue_vtd, alloc_bad_args)
 		vtd_alloc_cmd(self, &v, &cmd, true, 0, 0);		\
 		cmd.max_log2_entries = 7;				\
 		cmd._field = _val;					\
-		test_err_vqueue_alloc(_errno, &cmd);			\
+		test_err_vqueue_alloc(_errno, &cmd, NULL);		\
 		test_vqueue_fds_close(&v.q.f);				\
 	} while (0)
 
