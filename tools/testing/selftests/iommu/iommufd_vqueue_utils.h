@@ -306,7 +306,7 @@ static inline struct test_vtd_desc test_vtd_iotlb_psi(uint16_t did,
  * after it, as designated initialisers
  */
 #define test_ioctl_sized(fd, request, type, ...)			\
-	ioctl(fd, request, &(type){ .size = sizeof(type), __VA_ARGS__ })
+	ioctl(fd, request, &(type) { .size = sizeof(type), __VA_ARGS__ })
 
 /* Generic iommufd and mock commands */
 
@@ -321,6 +321,7 @@ static inline int _test_ioctl_ioas_map_fixed(int fd, uint32_t ioas_id,
 				.ioas_id = ioas_id, .user_va = (uintptr_t)va,
 				.length = len, .iova = iova);
 }
+
 #define test_ioctl_ioas_map_fixed_at(ioas_id, va, len, iova)		\
 	ASSERT_EQ(0, _test_ioctl_ioas_map_fixed(self->fd, ioas_id, va, len, \
 						iova))
@@ -332,6 +333,7 @@ static inline int _test_ioctl_ioas_unmap_range(int fd, uint32_t ioas_id,
 				.ioas_id = ioas_id, .iova = iova,
 				.length = len);
 }
+
 #define test_ioctl_ioas_unmap_range(ioas_id, iova, len)			\
 	ASSERT_EQ(0, _test_ioctl_ioas_unmap_range(self->fd, ioas_id, iova, len))
 
@@ -340,6 +342,7 @@ static inline int _test_ioctl_object_destroy(int fd, uint32_t id)
 	return test_ioctl_sized(fd, IOMMU_DESTROY, struct iommu_destroy,
 				.id = id);
 }
+
 #define test_ioctl_object_destroy(id)					\
 	ASSERT_EQ(0, _test_ioctl_object_destroy(self->fd, id))
 #define test_err_object_destroy(_errno, id)				\
@@ -407,6 +410,7 @@ static inline int _test_cmd_hwpt_alloc_parent(int fd, uint32_t dev_id,
 					  IOMMU_HWPT_DATA_NONE, NULL, 0,
 					  hwpt_id);
 }
+
 #define test_cmd_hwpt_alloc_parent(dev_id, ioas_id, hwpt_id)		\
 	ASSERT_EQ(0, _test_cmd_hwpt_alloc_parent(self->fd, dev_id, ioas_id, \
 						 hwpt_id))
@@ -422,6 +426,7 @@ static inline int _test_cmd_hwpt_alloc_mock_nested(int fd, uint32_t dev_id,
 					  IOMMU_HWPT_DATA_SELFTEST, &data,
 					  sizeof(data), hwpt_id);
 }
+
 #define test_cmd_hwpt_alloc_mock_nested(dev_id, parent_id, hwpt_id)	\
 	ASSERT_EQ(0, _test_cmd_hwpt_alloc_mock_nested(self->fd, dev_id,	\
 						      parent_id, hwpt_id))
@@ -457,6 +462,7 @@ static inline int _test_cmd_mock_check_iotlb(int fd, uint32_t hwpt_id,
 				.id = hwpt_id,
 				.check_iotlb = { .id = slot, .iotlb = val });
 }
+
 #define test_cmd_mock_check_iotlb(hwpt_id, slot, val)			\
 	EXPECT_EQ(0, _test_cmd_mock_check_iotlb(self->fd, hwpt_id, slot, val))
 
@@ -490,6 +496,7 @@ static inline int _test_cmd_mock_log(int fd, uint32_t op, uint32_t hwpt_id,
 		*dropped = log->out_dropped;
 	return 0;
 }
+
 #define test_cmd_mock_log(op, hwpt_id, out, max, num)			\
 	ASSERT_EQ(0, _test_cmd_mock_log(self->fd, op, hwpt_id, out, max, num, \
 					NULL))
@@ -521,6 +528,7 @@ static inline int _test_cmd_vqueue_get_state(int fd, uint32_t vqueue_id,
 	};
 	return ioctl(fd, IOMMU_VQUEUE_GET_STATE, st);
 }
+
 #define test_cmd_vqueue_get_state(vqueue_id, st)			\
 	ASSERT_EQ(0, _test_cmd_vqueue_get_state(self->fd, vqueue_id, st))
 #define test_err_vqueue_get_state(_errno, vqueue_id)			\

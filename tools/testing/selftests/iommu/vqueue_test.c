@@ -169,7 +169,7 @@ FIXTURE(vqueue_smmuv3)
 	struct vq q;
 };
 
-static void vq_alloc_cmd(FIXTURE_DATA(vqueue_smmuv3) *self, struct vq *q,
+static void vq_alloc_cmd(struct _test_data_vqueue_smmuv3 *self, struct vq *q,
 			 struct iommu_vqueue_alloc *cmd, uint64_t iova,
 			 unsigned int log2, uint32_t reg_base, uint32_t flags)
 {
@@ -190,7 +190,7 @@ static void vq_alloc_cmd(FIXTURE_DATA(vqueue_smmuv3) *self, struct vq *q,
 	cmd->max_log2_entries = SMMUV3_Q_MAX_LOG2SIZE;
 }
 
-static int vq_alloc(FIXTURE_DATA(vqueue_smmuv3) *self, struct vq *q,
+static int vq_alloc(struct _test_data_vqueue_smmuv3 *self, struct vq *q,
 		    uint64_t iova, unsigned int log2, uint32_t reg_base,
 		    uint32_t flags)
 {
@@ -995,12 +995,12 @@ struct vtdq {
 	uint32_t tail;
 };
 
-static uint32_t *status_at(FIXTURE_DATA(vqueue_vtd) *self, unsigned int i)
+static uint32_t *status_at(struct _test_data_vqueue_vtd *self, unsigned int i)
 {
 	return self->guest + (STATUS_IOVA - GUEST_IOVA) + i * 4;
 }
 
-static void vtd_alloc_cmd(FIXTURE_DATA(vqueue_vtd) *self, struct vtdq *v,
+static void vtd_alloc_cmd(struct _test_data_vqueue_vtd *self, struct vtdq *v,
 			  struct iommu_vqueue_alloc *cmd, bool dw,
 			  unsigned int qs, uint32_t start)
 {
@@ -1022,11 +1022,11 @@ static void vtd_alloc_cmd(FIXTURE_DATA(vqueue_vtd) *self, struct vtdq *v,
 	test_vqueue_fds_open(&q->f, true);
 
 	*cmd = test_vqueue_vtd(self->n.nested_id,
-				  QUEUE_IOVA | (dw ? VTD_IQA_DW : 0) | qs,
-				  self->regs, &q->f);
+			       QUEUE_IOVA | (dw ? VTD_IQA_DW : 0) | qs,
+			       self->regs, &q->f);
 }
 
-static int vtd_alloc(FIXTURE_DATA(vqueue_vtd) *self, struct vtdq *v, bool dw,
+static int vtd_alloc(struct _test_data_vqueue_vtd *self, struct vtdq *v, bool dw,
 		     unsigned int qs, uint32_t start)
 {
 	struct iommu_vqueue_alloc cmd;

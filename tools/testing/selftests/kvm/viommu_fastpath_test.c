@@ -373,7 +373,7 @@ static struct vtd_entry vtd_batch_entry(uint32_t b, uint32_t j)
 	case 1:
 		e.dom = 0;
 		e.d = test_vtd_piotlb(vtd_did[0], vtd_pasid[0],
-					 addr + (j % 3) * 0x1000, am, j & 1);
+				      addr + (j % 3) * 0x1000, am, j & 1);
 		break;
 	case 2:
 		e.dom = 1;
@@ -382,7 +382,7 @@ static struct vtd_entry vtd_batch_entry(uint32_t b, uint32_t j)
 	case 3:
 		e.dom = 1;
 		e.d = test_vtd_piotlb(vtd_did[1], vtd_pasid[1], addr, 0,
-					 false);
+				      false);
 		break;
 	default:
 		e.d = test_vtd_dev_tlb(VTD_SID, addr);
@@ -437,7 +437,7 @@ static void vtd_guest_code(uint32_t vcpu)
 			vtd_slot_write(index + j, &e.d);
 		}
 		wait = test_vtd_wait(true, false, QI_DONE,
-					VTD_STATUS_GPA + wait_index * 4);
+				     VTD_STATUS_GPA + wait_index * 4);
 		vtd_slot_write(wait_index, &wait);
 		WRITE_ONCE(status[wait_index], QI_IN_USE);
 

@@ -416,10 +416,9 @@ static void trap_consume(struct bench *bn, uint32_t vcpu)
 			/* Everything before the sync reaches the IOMMU first */
 			if (n) {
 				done = n;
-				rc = _test_cmd_hwpt_invalidate_array(
-					bn->iommufd, bn->nest.nested_id,
-					MOCK_SMMUV3, cmds, sizeof(cmds[0]),
-					&done);
+				rc = _test_cmd_hwpt_invalidate_array(bn->iommufd,
+					bn->nest.nested_id, MOCK_SMMUV3, cmds,
+					sizeof(cmds[0]), &done);
 				TEST_ASSERT(!rc, "HWPT_INVALIDATE: %s",
 					    strerror(errno));
 				TEST_ASSERT_EQ(done, n);
