@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * iommufd setup for the vqueue selftests: an IOAS over guest memory, a mock
- * device, a nesting parent and a mock nested HWPT, vqueues over the SMMUv3
- * and VT-d register layouts, and thin wrappers of the ioctls involved.
+ * iommufd helpers for the vqueue selftests: a guest's nested domain over the
+ * mock IOMMU, vqueues over the SMMUv3 and VT-d register layouts, the vqueue
+ * and mock-log commands, and queue entries as Linux builds them.
  *
- * Shared by tools/testing/selftests/iommu (kselftest_harness) and
- * tools/testing/selftests/kvm (the KVM selftest library), which report
- * failures differently.  So no helper asserts: each returns what ioctl()
- * returns, 0 or -1 with errno set, and passes IDs back through pointers;
- * the caller asserts, skips or reports in its own way.
+ * In the idiom of iommufd_utils.h: _test_cmd_X() returns what ioctl()
+ * returns, 0 or -1 with errno set; test_cmd_X() asserts that it succeeds and
+ * test_err_X() that it fails with an errno, on self->fd inside a
+ * kselftest_harness test.  The KVM selftests, which check from VMM threads
+ * outside any test, call the _test_cmd_X() forms and assert their own way.
+ *
+ * iommufd_utils.h itself cannot be included next to tools/include, which the
+ * KVM selftests and the queue format headers need: its PAGE_SIZE variable,
+ * bit operations and BIT_MASK clash with tools/include's.  The few generic
+ * commands needed here are therefore named apart from its helpers.
  */
 #ifndef __SELFTESTS_IOMMUFD_VQUEUE_UTILS_H
 #define __SELFTESTS_IOMMUFD_VQUEUE_UTILS_H
@@ -23,67 +28,167 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
+#include <linux/bitfield.h>
 #include <linux/iommufd.h>
 
-/* tools/include's linux/types.h, first in the KVM tests' path, lacks it */
+/* tools/include's linux/types.h, which shadows the uAPI one, lacks it */
 #ifndef __aligned_le64
 #define __aligned_le64 __le64 __aligned(8)
 #endif
 #include "../../../../drivers/iommu/iommufd/iommufd_test.h"
+#include "../../../../drivers/iommu/iommufd/vqueue_smmuv3.h"
+#include "../../../../drivers/iommu/iommufd/vqueue_vtd.h"
 
-/* Only the KVM tests have tools/include in their path */
-#ifndef BIT_ULL
-#define BIT_ULL(nr)			(1ULL << (nr))
-#endif
-
-/* SMMUv3 register page 0: CMDQ_PROD and CMDQ_CONS, and CMDQ_BASE.RA */
-#define IOMMUFD_VQ_SMMUV3_PROD		0x98
-#define IOMMUFD_VQ_SMMUV3_CONS		0x9c
-#define IOMMUFD_VQ_SMMUV3_BASE_RA	BIT_ULL(62)
-
-/* VT-d remapping unit: IQH, IQT, IQA, ICS, and IQA.DW (256-bit) */
-#define IOMMUFD_VQ_VTD_IQH		0x80
-#define IOMMUFD_VQ_VTD_IQT		0x88
-#define IOMMUFD_VQ_VTD_IQA		0x90
-#define IOMMUFD_VQ_VTD_ICS		0x9c
-#define IOMMUFD_VQ_VTD_IQA_DW		BIT_ULL(11)
-/* IQA.QS=7 with 128-bit descriptors: 2^15 entries */
-#define IOMMUFD_VQ_VTD_MAX_LOG2		15
-
-/* VT-d descriptor types and fields this header builds */
-#define IOMMUFD_VTD_CC			0x1
-#define IOMMUFD_VTD_IOTLB		0x2
-#define IOMMUFD_VTD_DEV_TLB		0x3
-#define IOMMUFD_VTD_WAIT		0x5
-#define IOMMUFD_VTD_PIOTLB		0x6
-#define IOMMUFD_VTD_GRAN_SHIFT		4
-#define IOMMUFD_VTD_PIOTLB_G_PASID	2
-#define IOMMUFD_VTD_PIOTLB_G_PAGE	3
+/* SMMUv3 register page 0: CMDQ_PROD, CMDQ_CONS, and CMDQ_BASE.RA */
+#define SMMUV3_CMDQ_PROD_REG		0x98
+#define SMMUV3_CMDQ_CONS_REG		0x9c
+#define SMMUV3_Q_BASE_RA		BIT_ULL(62)
 
 /**
- * struct iommufd_vtd_desc - A VT-d invalidation descriptor
+ * struct test_smmuv3_cmd - An SMMUv3 command
+ * @w: Its two 64-bit words
+ */
+struct test_smmuv3_cmd {
+	uint64_t w[2];
+};
+
+/**
+ * test_smmuv3_cmd() - A command from its words
+ * @w0: Word 0, with the opcode
+ * @w1: Word 1
+ *
+ * Return: the command.
+ */
+static inline struct test_smmuv3_cmd test_smmuv3_cmd(uint64_t w0, uint64_t w1)
+{
+	return (struct test_smmuv3_cmd){ { w0, w1 } };
+}
+
+/**
+ * test_smmuv3_tlbi_nh_asid() - CMD_TLBI_NH_ASID
+ * @asid: The ASID
+ *
+ * Return: the command.
+ */
+static inline struct test_smmuv3_cmd test_smmuv3_tlbi_nh_asid(uint16_t asid)
+{
+	return test_smmuv3_cmd(SMMUV3_CMD_TLBI_NH_ASID |
+			       FIELD_PREP(SMMUV3_CMD0_ASID, asid), 0);
+}
+
+/**
+ * test_smmuv3_tlbi_nh_va() - CMD_TLBI_NH_VA of one page, without range
+ * @asid: The ASID
+ * @va: The address
+ * @leaf: Only leaf entries changed
+ *
+ * Return: the command.
+ */
+static inline struct test_smmuv3_cmd
+test_smmuv3_tlbi_nh_va(uint16_t asid, uint64_t va, bool leaf)
+{
+	return test_smmuv3_cmd(SMMUV3_CMD_TLBI_NH_VA |
+			       FIELD_PREP(SMMUV3_CMD0_ASID, asid),
+			       (va & SMMUV3_CMD1_ADDR) |
+			       FIELD_PREP(SMMUV3_CMD1_LEAF, leaf));
+}
+
+/**
+ * test_smmuv3_tlbi_nh_va_range() - Leaf range CMD_TLBI_NH_VA, TG=4K, TTL=3
+ * @asid: The ASID
+ * @va: The start address
+ * @num: NUM: (@num + 1) << @scale pages
+ * @scale: SCALE
+ *
+ * As Linux builds them with IDR3.RIL for an unmap.
+ *
+ * Return: the command.
+ */
+static inline struct test_smmuv3_cmd
+test_smmuv3_tlbi_nh_va_range(uint16_t asid, uint64_t va, unsigned int num,
+			     unsigned int scale)
+{
+	return test_smmuv3_cmd(SMMUV3_CMD_TLBI_NH_VA |
+			       FIELD_PREP(SMMUV3_CMD0_NUM, num) |
+			       FIELD_PREP(SMMUV3_CMD0_SCALE, scale) |
+			       FIELD_PREP(SMMUV3_CMD0_ASID, asid),
+			       (va & SMMUV3_CMD1_ADDR) |
+			       FIELD_PREP(SMMUV3_CMD1_TG, SMMUV3_TG_4K) |
+			       FIELD_PREP(SMMUV3_CMD1_TTL, 3) |
+			       SMMUV3_CMD1_LEAF);
+}
+
+/**
+ * test_smmuv3_sync() - CMD_SYNC, MSH=ISH, MSIATTR=OIWB
+ * @cs: SMMUV3_SYNC_CS_SEV, or SMMUV3_SYNC_CS_IRQ for an MSI or interrupt
+ * @msi_addr: With CS=IRQ, where the MSI goes (Linux: the sync's own slot)
+ * @msi_data: Its data
+ *
+ * Return: the command.
+ */
+static inline struct test_smmuv3_cmd test_smmuv3_sync(unsigned int cs,
+						      uint64_t msi_addr,
+						      uint32_t msi_data)
+{
+	return test_smmuv3_cmd(SMMUV3_CMD_SYNC |
+			       FIELD_PREP(SMMUV3_CMD0_CS, cs) |
+			       FIELD_PREP(SMMUV3_CMD0_MSH,
+					  SMMUV3_SYNC_MSH_ISH) |
+			       FIELD_PREP(SMMUV3_CMD0_MSIATTR,
+					  SMMUV3_SYNC_MSIATTR_OIWB) |
+			       FIELD_PREP(SMMUV3_CMD0_MSIDATA, msi_data),
+			       msi_addr & SMMUV3_CMD1_MSIADDR);
+}
+
+/**
+ * test_smmuv3_cfgi_ste() - CMD_CFGI_STE, leaf
+ * @sid: The StreamID
+ *
+ * Return: the command.
+ */
+static inline struct test_smmuv3_cmd test_smmuv3_cfgi_ste(uint32_t sid)
+{
+	return test_smmuv3_cmd(SMMUV3_CMD_CFGI_STE |
+			       FIELD_PREP(SMMUV3_CMD0_SID, sid),
+			       SMMUV3_CMD1_LEAF);
+}
+
+/**
+ * test_smmuv3_opcode() - The opcode of a command
+ * @w0: Its word 0
+ *
+ * Return: the opcode.
+ */
+static inline unsigned int test_smmuv3_opcode(uint64_t w0)
+{
+	return FIELD_GET(SMMUV3_CMD0_OP, w0);
+}
+
+/**
+ * struct test_vtd_desc - A VT-d invalidation descriptor
  * @qw: Its quadwords; a 128-bit queue holds the first two only
  *
  * The builders below make them as Linux's intel-iommu driver does
  * (drivers/iommu/intel/dmar.c), and build for a KVM guest too.
  */
-struct iommufd_vtd_desc {
+struct test_vtd_desc {
 	uint64_t qw[4];
 };
 
 /**
- * iommufd_vtd_type() - The type of a VT-d descriptor, {qw0[11:9], qw0[3:0]}
+ * test_vtd_type() - The type of a VT-d descriptor, {qw0[11:9], qw0[3:0]}
  * @qw0: Its first quadword
  *
  * Return: the type.
  */
-static inline uint32_t iommufd_vtd_type(uint64_t qw0)
+static inline uint32_t test_vtd_type(uint64_t qw0)
 {
-	return (qw0 & 0xf) | (qw0 >> 5 & 0x70);
+	return FIELD_GET(VTD_DESC0_TYPE_LO, qw0) |
+	       FIELD_GET(VTD_DESC0_TYPE_HI, qw0) << 4;
 }
 
 /**
- * iommufd_vtd_piotlb() - Page-selective-within-PASID IOTLB invalidation
+ * test_vtd_piotlb() - Page-selective-within-PASID IOTLB invalidation
  * @did: Domain ID
  * @pasid: PASID
  * @addr: Address, 4KiB aligned
@@ -92,35 +197,39 @@ static inline uint32_t iommufd_vtd_type(uint64_t qw0)
  *
  * Return: the descriptor.
  */
-static inline struct iommufd_vtd_desc
-iommufd_vtd_piotlb(uint16_t did, uint32_t pasid, uint64_t addr,
-		   unsigned int am, bool ih)
+static inline struct test_vtd_desc test_vtd_piotlb(uint16_t did,
+						   uint32_t pasid,
+						   uint64_t addr,
+						   unsigned int am, bool ih)
 {
-	return (struct iommufd_vtd_desc){ {
-		IOMMUFD_VTD_PIOTLB |
-		IOMMUFD_VTD_PIOTLB_G_PAGE << IOMMUFD_VTD_GRAN_SHIFT |
-		(uint64_t)did << 16 | (uint64_t)pasid << 32,
-		addr | (uint64_t)ih << 6 | am } };
+	return (struct test_vtd_desc){ {
+		VTD_DESC_PASID_IOTLB |
+		FIELD_PREP(VTD_DESC0_GRAN, VTD_PIOTLB_G_PAGE) |
+		FIELD_PREP(VTD_DESC0_DID, did) |
+		FIELD_PREP(VTD_DESC0_PASID, pasid),
+		addr | FIELD_PREP(VTD_DESC1_IH, ih) |
+		FIELD_PREP(VTD_DESC1_AM, am) } };
 }
 
 /**
- * iommufd_vtd_piotlb_pasid() - All non-global IOTLB entries of a PASID
+ * test_vtd_piotlb_pasid() - All non-global IOTLB entries of a PASID
  * @did: Domain ID
  * @pasid: PASID
  *
  * Return: the descriptor.
  */
-static inline struct iommufd_vtd_desc iommufd_vtd_piotlb_pasid(uint16_t did,
-							       uint32_t pasid)
+static inline struct test_vtd_desc test_vtd_piotlb_pasid(uint16_t did,
+							 uint32_t pasid)
 {
-	return (struct iommufd_vtd_desc){ {
-		IOMMUFD_VTD_PIOTLB |
-		IOMMUFD_VTD_PIOTLB_G_PASID << IOMMUFD_VTD_GRAN_SHIFT |
-		(uint64_t)did << 16 | (uint64_t)pasid << 32, 0 } };
+	return (struct test_vtd_desc){ {
+		VTD_DESC_PASID_IOTLB |
+		FIELD_PREP(VTD_DESC0_GRAN, VTD_PIOTLB_G_PASID) |
+		FIELD_PREP(VTD_DESC0_DID, did) |
+		FIELD_PREP(VTD_DESC0_PASID, pasid), 0 } };
 }
 
 /**
- * iommufd_vtd_wait() - Invalidation wait descriptor
+ * test_vtd_wait() - Invalidation wait descriptor
  * @sw: Write @data to @addr on completion
  * @fi: Raise the completion interrupt (IF)
  * @data: Status data
@@ -128,42 +237,42 @@ static inline struct iommufd_vtd_desc iommufd_vtd_piotlb_pasid(uint16_t did,
  *
  * Return: the descriptor.
  */
-static inline struct iommufd_vtd_desc iommufd_vtd_wait(bool sw, bool fi,
-						       uint32_t data,
-						       uint64_t addr)
+static inline struct test_vtd_desc test_vtd_wait(bool sw, bool fi,
+						 uint32_t data, uint64_t addr)
 {
-	return (struct iommufd_vtd_desc){ {
-		IOMMUFD_VTD_WAIT | (uint64_t)fi << 4 | (uint64_t)sw << 5 |
-		(uint64_t)data << 32, addr } };
+	return (struct test_vtd_desc){ {
+		VTD_DESC_WAIT | FIELD_PREP(VTD_WAIT0_IF, fi) |
+		FIELD_PREP(VTD_WAIT0_SW, sw) |
+		FIELD_PREP(VTD_WAIT0_DATA, data), addr } };
 }
 
 /**
- * iommufd_vtd_dev_tlb() - Device-TLB invalidation of one page
+ * test_vtd_dev_tlb() - Device-TLB invalidation of one page
  * @sid: The device's source ID
  * @addr: Address, 4KiB aligned
  *
  * Return: the descriptor.
  */
-static inline struct iommufd_vtd_desc iommufd_vtd_dev_tlb(uint16_t sid,
-							  uint64_t addr)
+static inline struct test_vtd_desc test_vtd_dev_tlb(uint16_t sid,
+						    uint64_t addr)
 {
-	return (struct iommufd_vtd_desc){ {
-		IOMMUFD_VTD_DEV_TLB | (uint64_t)sid << 32, addr } };
+	return (struct test_vtd_desc){ {
+		VTD_DESC_DEV_TLB | FIELD_PREP(VTD_DESC0_SID, sid), addr } };
 }
 
 /**
- * iommufd_vtd_cc_global() - Global context-cache invalidation
+ * test_vtd_cc_global() - Global context-cache invalidation
  *
  * Return: the descriptor.
  */
-static inline struct iommufd_vtd_desc iommufd_vtd_cc_global(void)
+static inline struct test_vtd_desc test_vtd_cc_global(void)
 {
-	return (struct iommufd_vtd_desc){ {
-		IOMMUFD_VTD_CC | 1 << IOMMUFD_VTD_GRAN_SHIFT, 0 } };
+	return (struct test_vtd_desc){ {
+		VTD_DESC_CC | FIELD_PREP(VTD_DESC0_GRAN, 1), 0 } };
 }
 
 /**
- * iommufd_vtd_iotlb_psi() - Page-selective IOTLB invalidation (legacy mode)
+ * test_vtd_iotlb_psi() - Page-selective IOTLB invalidation (legacy mode)
  * @did: Domain ID
  * @addr: Address, 4KiB aligned
  * @am: Address mask
@@ -172,142 +281,77 @@ static inline struct iommufd_vtd_desc iommufd_vtd_cc_global(void)
  *
  * Return: the descriptor.
  */
-static inline struct iommufd_vtd_desc iommufd_vtd_iotlb_psi(uint16_t did,
-							    uint64_t addr,
-							    unsigned int am)
+static inline struct test_vtd_desc test_vtd_iotlb_psi(uint16_t did,
+						      uint64_t addr,
+						      unsigned int am)
 {
-	return (struct iommufd_vtd_desc){ {
-		IOMMUFD_VTD_IOTLB | 3 << IOMMUFD_VTD_GRAN_SHIFT | 1 << 6 |
-		1 << 7 | (uint64_t)did << 16, addr | am } };
+	return (struct test_vtd_desc){ {
+		VTD_DESC_IOTLB | FIELD_PREP(VTD_DESC0_GRAN, 3) |
+		VTD_IOTLB0_DW | VTD_IOTLB0_DR | FIELD_PREP(VTD_DESC0_DID, did),
+		addr | FIELD_PREP(VTD_DESC1_AM, am) } };
 }
 
-/**
- * struct iommufd_nest - A mock device with a nested HWPT, as a VMM has them
- * @fd: The iommufd, or -1
- * @ioas_id: The IOAS; guest memory is mapped at IOVA == GPA
- * @stdev_id: The mock device's selftest object
- * @idev_id: The mock device's iommufd device
- * @mock_id: The mock device's number (its "physical StreamID")
- * @parent_id: The nesting parent HWPT over @ioas_id
- * @nested_id: A mock nested HWPT over @parent_id
- * @failed: After iommufd_nest_setup() failed, the step that did
- */
-struct iommufd_nest {
-	int fd;
-	uint32_t ioas_id;
-	uint32_t stdev_id;
-	uint32_t idev_id;
-	uint32_t mock_id;
-	uint32_t parent_id;
-	uint32_t nested_id;
-	const char *failed;
-};
+/* The call fails, with this errno */
+#ifndef EXPECT_ERRNO
+#define EXPECT_ERRNO(expected_errno, cmd)		\
+	({						\
+		errno = 0;				\
+		ASSERT_EQ(-1, cmd);			\
+		EXPECT_EQ(expected_errno, errno);	\
+	})
+#endif
 
-/**
- * struct iommufd_vq_fds - The eventfds of one vqueue
- * @doorbell: Signalled by whoever emulates the producer register store
- * @event: Signalled by the vqueue when it stops for the VMM
- * @irq: Completion interrupts, or -1
+/*
+ * ioctl() @request with a struct @type, its size set and the fields given
+ * after it, as designated initialisers
  */
-struct iommufd_vq_fds {
-	int doorbell;
-	int event;
-	int irq;
-};
+#define test_ioctl_sized(fd, request, type, ...)			\
+	ioctl(fd, request, &(type) { .size = sizeof(type), __VA_ARGS__ })
 
-/**
- * iommufd_ioas_alloc() - IOMMU_IOAS_ALLOC
- * @fd: iommufd
- * @ioas_id: Output: the new IOAS
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_ioas_alloc(int fd, uint32_t *ioas_id)
+/* Generic iommufd and mock commands */
+
+static inline int _test_ioctl_ioas_map_fixed(int fd, uint32_t ioas_id,
+					     void *va, size_t len,
+					     uint64_t iova)
 {
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int rc;
-
-	rc = ioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-	if (!rc)
-		*ioas_id = cmd.out_ioas_id;
-	return rc;
+	return test_ioctl_sized(fd, IOMMU_IOAS_MAP, struct iommu_ioas_map,
+				.flags = IOMMU_IOAS_MAP_FIXED_IOVA |
+					 IOMMU_IOAS_MAP_READABLE |
+					 IOMMU_IOAS_MAP_WRITEABLE,
+				.ioas_id = ioas_id, .user_va = (uintptr_t)va,
+				.length = len, .iova = iova);
 }
 
-/**
- * iommufd_ioas_map_fixed() - Map user memory read-write at a fixed IOVA
- * @fd: iommufd
- * @ioas_id: The IOAS
- * @va: User address
- * @len: Length in bytes
- * @iova: Where in the IOAS
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_ioas_map_fixed(int fd, uint32_t ioas_id, void *va,
-					 size_t len, uint64_t iova)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = ioas_id,
-		.user_va = (uintptr_t)va,
-		.length = len,
-		.iova = iova,
-	};
+#define test_ioctl_ioas_map_fixed_at(ioas_id, va, len, iova)		\
+	ASSERT_EQ(0, _test_ioctl_ioas_map_fixed(self->fd, ioas_id, va, len, \
+						iova))
 
-	return ioctl(fd, IOMMU_IOAS_MAP, &cmd);
+static inline int _test_ioctl_ioas_unmap_range(int fd, uint32_t ioas_id,
+					       uint64_t iova, size_t len)
+{
+	return test_ioctl_sized(fd, IOMMU_IOAS_UNMAP, struct iommu_ioas_unmap,
+				.ioas_id = ioas_id, .iova = iova,
+				.length = len);
 }
 
-/**
- * iommufd_ioas_unmap() - IOMMU_IOAS_UNMAP of one range
- * @fd: iommufd
- * @ioas_id: The IOAS
- * @iova: Start of the range
- * @len: Length in bytes
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_ioas_unmap(int fd, uint32_t ioas_id, uint64_t iova,
-				     size_t len)
-{
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd),
-		.ioas_id = ioas_id,
-		.iova = iova,
-		.length = len,
-	};
+#define test_ioctl_ioas_unmap_range(ioas_id, iova, len)			\
+	ASSERT_EQ(0, _test_ioctl_ioas_unmap_range(self->fd, ioas_id, iova, len))
 
-	return ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
+static inline int _test_ioctl_object_destroy(int fd, uint32_t id)
+{
+	return test_ioctl_sized(fd, IOMMU_DESTROY, struct iommu_destroy,
+				.id = id);
 }
 
-/**
- * iommufd_destroy() - IOMMU_DESTROY
- * @fd: iommufd
- * @id: Any object
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_destroy(int fd, uint32_t id)
-{
-	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+#define test_ioctl_object_destroy(id)					\
+	ASSERT_EQ(0, _test_ioctl_object_destroy(self->fd, id))
+#define test_err_object_destroy(_errno, id)				\
+	EXPECT_ERRNO(_errno, _test_ioctl_object_destroy(self->fd, id))
 
-	return ioctl(fd, IOMMU_DESTROY, &cmd);
-}
-
-/**
- * iommufd_mock_domain() - A mock device attached to @ioas_id
- * @fd: iommufd
- * @ioas_id: The IOAS
- * @stdev_id: Output: its selftest object, or NULL
- * @idev_id: Output: its iommufd device, or NULL
- *
- * Fails with ENOTTY without CONFIG_IOMMUFD_TEST.
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_mock_domain(int fd, uint32_t ioas_id,
-				      uint32_t *stdev_id, uint32_t *idev_id)
+/* Mock device attached to @ioas_id, and its number in commands */
+static inline int _test_cmd_mock_device(int fd, uint32_t ioas_id,
+					uint32_t *stdev_id, uint32_t *idev_id,
+					uint32_t *mock_id)
 {
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
@@ -319,54 +363,25 @@ static inline int iommufd_mock_domain(int fd, uint32_t ioas_id,
 	rc = ioctl(fd, IOMMU_TEST_CMD, &cmd);
 	if (rc)
 		return rc;
-	if (stdev_id)
-		*stdev_id = cmd.mock_domain.out_stdev_id;
-	if (idev_id)
-		*idev_id = cmd.mock_domain.out_idev_id;
-	return 0;
-}
+	*stdev_id = cmd.mock_domain.out_stdev_id;
+	*idev_id = cmd.mock_domain.out_idev_id;
 
-/**
- * iommufd_mock_dev_id() - The mock device number of a mock device
- * @fd: iommufd
- * @idev_id: Its iommufd device
- * @mock_id: Output: its number, the ID it has in commands to the mock
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_mock_dev_id(int fd, uint32_t idev_id,
-				      uint32_t *mock_id)
-{
-	struct iommu_test_cmd cmd = {
+	cmd = (struct iommu_test_cmd){
 		.size = sizeof(cmd),
 		.op = IOMMU_TEST_OP_MOCK_DEV_ID,
-		.id = idev_id,
+		.id = *idev_id,
 	};
-	int rc;
-
 	rc = ioctl(fd, IOMMU_TEST_CMD, &cmd);
 	if (!rc)
 		*mock_id = cmd.mock_dev_id.out_mock_id;
 	return rc;
 }
 
-/**
- * iommufd_hwpt_alloc() - IOMMU_HWPT_ALLOC
- * @fd: iommufd
- * @dev_id: The device
- * @pt_id: The IOAS, or the parent HWPT of a nested one
- * @flags: enum iommufd_hwpt_alloc_flags
- * @data_type: enum iommu_hwpt_data_type
- * @data: Driver data, or NULL
- * @data_len: Its size
- * @hwpt_id: Output: the new HWPT
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id,
-				     uint32_t flags, uint32_t data_type,
-				     void *data, uint32_t data_len,
-				     uint32_t *hwpt_id)
+static inline int _test_cmd_hwpt_alloc_flags(int fd, uint32_t dev_id,
+					     uint32_t pt_id, uint32_t flags,
+					     uint32_t data_type, void *data,
+					     uint32_t data_len,
+					     uint32_t *hwpt_id)
 {
 	struct iommu_hwpt_alloc cmd = {
 		.size = sizeof(cmd),
@@ -385,40 +400,43 @@ static inline int iommufd_hwpt_alloc(int fd, uint32_t dev_id, uint32_t pt_id,
 	return rc;
 }
 
-/**
- * iommufd_hwpt_alloc_nested_mock() - A mock nested HWPT, IOTLB all default
- * @fd: iommufd
- * @dev_id: A mock device
- * @parent_id: A nesting parent HWPT
- * @hwpt_id: Output: the new HWPT
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_hwpt_alloc_nested_mock(int fd, uint32_t dev_id,
-						 uint32_t parent_id,
-						 uint32_t *hwpt_id)
+/* A nesting parent HWPT over @ioas_id */
+static inline int _test_cmd_hwpt_alloc_parent(int fd, uint32_t dev_id,
+					      uint32_t ioas_id,
+					      uint32_t *hwpt_id)
+{
+	return _test_cmd_hwpt_alloc_flags(fd, dev_id, ioas_id,
+					  IOMMU_HWPT_ALLOC_NEST_PARENT,
+					  IOMMU_HWPT_DATA_NONE, NULL, 0,
+					  hwpt_id);
+}
+
+#define test_cmd_hwpt_alloc_parent(dev_id, ioas_id, hwpt_id)		\
+	ASSERT_EQ(0, _test_cmd_hwpt_alloc_parent(self->fd, dev_id, ioas_id, \
+						 hwpt_id))
+
+/* A mock nested HWPT over @parent_id, its IOTLB all default */
+static inline int _test_cmd_hwpt_alloc_mock_nested(int fd, uint32_t dev_id,
+						   uint32_t parent_id,
+						   uint32_t *hwpt_id)
 {
 	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
 
-	return iommufd_hwpt_alloc(fd, dev_id, parent_id, 0,
-				  IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data),
-				  hwpt_id);
+	return _test_cmd_hwpt_alloc_flags(fd, dev_id, parent_id, 0,
+					  IOMMU_HWPT_DATA_SELFTEST, &data,
+					  sizeof(data), hwpt_id);
 }
 
-/**
- * iommufd_hwpt_invalidate() - IOMMU_HWPT_INVALIDATE
- * @fd: iommufd
- * @hwpt_id: A nested HWPT
- * @data_type: enum iommu_hwpt_invalidate_data_type
- * @data: The entries
- * @entry_len: Size of one entry
- * @num: In: number of entries; out: how many the driver handled
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_hwpt_invalidate(int fd, uint32_t hwpt_id,
-					  uint32_t data_type, void *data,
-					  uint32_t entry_len, uint32_t *num)
+#define test_cmd_hwpt_alloc_mock_nested(dev_id, parent_id, hwpt_id)	\
+	ASSERT_EQ(0, _test_cmd_hwpt_alloc_mock_nested(self->fd, dev_id,	\
+						      parent_id, hwpt_id))
+
+/* IOMMU_HWPT_INVALIDATE of @*num entries; @*num becomes what was handled */
+static inline int _test_cmd_hwpt_invalidate_array(int fd, uint32_t hwpt_id,
+						  uint32_t data_type,
+						  void *data,
+						  uint32_t entry_len,
+						  uint32_t *num)
 {
 	struct iommu_hwpt_invalidate cmd = {
 		.size = sizeof(cmd),
@@ -435,293 +453,27 @@ static inline int iommufd_hwpt_invalidate(int fd, uint32_t hwpt_id,
 	return rc;
 }
 
-/**
- * iommufd_nest_setup() - Open the iommufd, and build a guest's nested domain
- * @n: Filled in; @n->fd is -1 until /dev/iommu is open
- * @va: Guest memory to map
- * @len: Its length
- * @iova: Its GPA, where the IOAS maps it
- *
- * The IOAS, the mock device attached to it, the nesting parent HWPT and a
- * mock nested HWPT over it.  On failure @n->failed names the step, and
- * iommufd_nest_unsupported() tells whether the kernel lacks the feature
- * rather than failed: the caller then skips.  @n->fd stays open for the
- * caller to close either way.
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_nest_setup(struct iommufd_nest *n, void *va,
-				     size_t len, uint64_t iova)
+/* Fails with EINVAL if the mock IOTLB @slot does not hold @val */
+static inline int _test_cmd_mock_check_iotlb(int fd, uint32_t hwpt_id,
+					     uint32_t slot, uint32_t val)
 {
-	memset(n, 0, sizeof(*n));
-	n->failed = "open /dev/iommu";
-	n->fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-	if (n->fd < 0)
-		return -1;
-	n->failed = "IOMMU_IOAS_ALLOC";
-	if (iommufd_ioas_alloc(n->fd, &n->ioas_id))
-		return -1;
-	n->failed = "IOMMU_IOAS_MAP";
-	if (iommufd_ioas_map_fixed(n->fd, n->ioas_id, va, len, iova))
-		return -1;
-	n->failed = "IOMMU_TEST_OP_MOCK_DOMAIN";
-	if (iommufd_mock_domain(n->fd, n->ioas_id, &n->stdev_id, &n->idev_id))
-		return -1;
-	n->failed = "IOMMU_TEST_OP_MOCK_DEV_ID";
-	if (iommufd_mock_dev_id(n->fd, n->idev_id, &n->mock_id))
-		return -1;
-	n->failed = "IOMMU_HWPT_ALLOC of the nesting parent";
-	if (iommufd_hwpt_alloc(n->fd, n->idev_id, n->ioas_id,
-			       IOMMU_HWPT_ALLOC_NEST_PARENT,
-			       IOMMU_HWPT_DATA_NONE, NULL, 0, &n->parent_id))
-		return -1;
-	n->failed = "IOMMU_HWPT_ALLOC of the nested HWPT";
-	if (iommufd_hwpt_alloc_nested_mock(n->fd, n->idev_id, n->parent_id,
-					   &n->nested_id))
-		return -1;
-	n->failed = NULL;
-	return 0;
+	return test_ioctl_sized(fd, IOMMU_TEST_CMD, struct iommu_test_cmd,
+				.op = IOMMU_TEST_OP_MD_CHECK_IOTLB,
+				.id = hwpt_id,
+				.check_iotlb = { .id = slot, .iotlb = val });
 }
 
-/**
- * iommufd_nest_unsupported() - Whether iommufd_nest_setup() found no iommufd
- * @n: After iommufd_nest_setup() failed
- *
- * Return: true if there is no /dev/iommu or no CONFIG_IOMMUFD_TEST mock.
+#define test_cmd_mock_check_iotlb(hwpt_id, slot, val)			\
+	EXPECT_EQ(0, _test_cmd_mock_check_iotlb(self->fd, hwpt_id, slot, val))
+
+/*
+ * Take up to @max entries of a mock nested HWPT's log of what it was asked
+ * to invalidate (@op: IOMMU_TEST_OP_MD_SMMUV3_LOG, SMMUv3 commands as two
+ * words each; IOMMU_TEST_OP_MD_VTD_LOG, struct iommu_hwpt_vtd_s1_invalidate).
+ * @num is how many were copied and removed, @dropped (or NULL) how many did
+ * not fit in the log since the last read.
  */
-static inline bool iommufd_nest_unsupported(const struct iommufd_nest *n)
-{
-	return n->fd < 0 || !n->stdev_id;
-}
-
-/**
- * iommufd_vq_fds_open() - Non-blocking eventfds for a vqueue
- * @f: Filled in; every fd that could not be created is -1
- * @irq: Whether to create the irq eventfd too
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_vq_fds_open(struct iommufd_vq_fds *f, bool irq)
-{
-	f->doorbell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	f->event = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	f->irq = irq ? eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1;
-	return f->doorbell < 0 || f->event < 0 || (irq && f->irq < 0) ? -1 : 0;
-}
-
-/**
- * iommufd_vq_fds_close() - Close what iommufd_vq_fds_open() opened
- * @f: The eventfds; each becomes -1
- */
-static inline void iommufd_vq_fds_close(struct iommufd_vq_fds *f)
-{
-	if (f->doorbell >= 0)
-		close(f->doorbell);
-	if (f->event >= 0)
-		close(f->event);
-	if (f->irq >= 0)
-		close(f->irq);
-	f->doorbell = -1;
-	f->event = -1;
-	f->irq = -1;
-}
-
-/**
- * iommufd_vq_smmuv3_cmd() - IOMMU_VQUEUE_ALLOC of an SMMUv3 command queue
- * @hwpt_id: The mock nested HWPT
- * @iova: Queue base, in the IOAS
- * @log2: CMDQ_BASE.LOG2SIZE, also the largest size the vIOMMU offers
- * @regs: SMMUv3 register page 0, or any memory laid out like it
- * @f: The vqueue's eventfds
- *
- * The mock takes the raw commands; the caller may change any field before
- * iommufd_vqueue_alloc().
- *
- * Return: the request.
- */
-static inline struct iommu_vqueue_alloc
-iommufd_vq_smmuv3_cmd(uint32_t hwpt_id, uint64_t iova, unsigned int log2,
-		      void *regs, const struct iommufd_vq_fds *f)
-{
-	return (struct iommu_vqueue_alloc){
-		.size = sizeof(struct iommu_vqueue_alloc),
-		.hwpt_id = hwpt_id,
-		.format = IOMMU_VQUEUE_FORMAT_SMMUV3_CMDQ,
-		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3,
-		.max_log2_entries = log2,
-		.base = IOMMUFD_VQ_SMMUV3_BASE_RA | iova | log2,
-		.regs_uptr = (uintptr_t)regs,
-		.prod_offset = IOMMUFD_VQ_SMMUV3_PROD,
-		.cons_offset = IOMMUFD_VQ_SMMUV3_CONS,
-		.doorbell_fd = f->doorbell,
-		.event_fd = f->event,
-		.irq_fd = f->irq,
-	};
-}
-
-/**
- * iommufd_vq_vtd_cmd() - IOMMU_VQUEUE_ALLOC of a VT-d invalidation queue
- * @hwpt_id: A mock nested HWPT over the guest's IOAS
- * @iqa: The guest's IQA: base, DW and QS
- * @regs: The remapping unit's registers: IQH, IQT and ICS in place
- * @f: The vqueue's eventfds
- *
- * The mock takes the stage-1 invalidations the vqueue converts P_IOTLB
- * descriptors to; the caller binds (DID, PASID) pairs with
- * iommufd_vqueue_bind_vtd() and may change any field before
- * iommufd_vqueue_alloc().
- *
- * Return: the request.
- */
-static inline struct iommu_vqueue_alloc
-iommufd_vq_vtd_cmd(uint32_t hwpt_id, uint64_t iqa, void *regs,
-		   const struct iommufd_vq_fds *f)
-{
-	return (struct iommu_vqueue_alloc){
-		.size = sizeof(struct iommu_vqueue_alloc),
-		.hwpt_id = hwpt_id,
-		.format = IOMMU_VQUEUE_FORMAT_VTD_QI,
-		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_VTD,
-		.max_log2_entries = IOMMUFD_VQ_VTD_MAX_LOG2,
-		.base = iqa,
-		.regs_uptr = (uintptr_t)regs,
-		.prod_offset = IOMMUFD_VQ_VTD_IQT,
-		.cons_offset = IOMMUFD_VQ_VTD_IQH,
-		.status_offset = IOMMUFD_VQ_VTD_ICS,
-		.doorbell_fd = f->doorbell,
-		.event_fd = f->event,
-		.irq_fd = f->irq,
-	};
-}
-
-/**
- * iommufd_vqueue_alloc() - IOMMU_VQUEUE_ALLOC
- * @fd: iommufd
- * @cmd: The request
- * @vqueue_id: Output: the new vqueue
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_vqueue_alloc(int fd, struct iommu_vqueue_alloc *cmd,
-				       uint32_t *vqueue_id)
-{
-	int rc;
-
-	rc = ioctl(fd, IOMMU_VQUEUE_ALLOC, cmd);
-	if (!rc)
-		*vqueue_id = cmd->out_vqueue_id;
-	return rc;
-}
-
-/**
- * iommufd_vqueue_state() - IOMMU_VQUEUE_GET_STATE
- * @fd: iommufd
- * @vqueue_id: The vqueue
- * @st: Output
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_vqueue_state(int fd, uint32_t vqueue_id,
-				       struct iommu_vqueue_get_state *st)
-{
-	*st = (struct iommu_vqueue_get_state){
-		.size = sizeof(*st),
-		.vqueue_id = vqueue_id,
-	};
-	return ioctl(fd, IOMMU_VQUEUE_GET_STATE, st);
-}
-
-/**
- * iommufd_vqueue_resume() - IOMMU_VQUEUE_RESUME
- * @fd: iommufd
- * @vqueue_id: The vqueue
- * @flags: enum iommu_vqueue_resume_flags
- * @consumed: Entries the VMM emulated, from the one the vqueue stopped on
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_vqueue_resume(int fd, uint32_t vqueue_id,
-					uint32_t flags, uint32_t consumed)
-{
-	struct iommu_vqueue_resume cmd = {
-		.size = sizeof(cmd),
-		.vqueue_id = vqueue_id,
-		.flags = flags,
-		.consumed = consumed,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_RESUME, &cmd);
-}
-
-/**
- * iommufd_vqueue_modify() - IOMMU_VQUEUE_MODIFY
- * @fd: iommufd
- * @vqueue_id: The vqueue
- * @flags: enum iommu_vqueue_modify_flags
- * @base: New base register value, with IOMMU_VQUEUE_MODIFY_BASE
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_vqueue_modify(int fd, uint32_t vqueue_id,
-					uint32_t flags, uint64_t base)
-{
-	struct iommu_vqueue_modify cmd = {
-		.size = sizeof(cmd),
-		.vqueue_id = vqueue_id,
-		.flags = flags,
-		.base = base,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_MODIFY, &cmd);
-}
-
-/**
- * iommufd_vqueue_set_vsid() - IOMMU_VQUEUE_SET_VSID
- * @fd: iommufd
- * @vqueue_id: The vqueue
- * @flags: enum iommu_vqueue_vsid_flags
- * @id: The device, or with IOMMU_VQUEUE_VSID_HWPT the nested HWPT
- * @vsid: The virtual ID
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_vqueue_set_vsid(int fd, uint32_t vqueue_id,
-					  uint32_t flags, uint32_t id,
-					  uint64_t vsid)
-{
-	struct iommu_vqueue_set_vsid cmd = {
-		.size = sizeof(cmd),
-		.vqueue_id = vqueue_id,
-		.flags = flags,
-		.dev_id = id,
-		.vsid = vsid,
-	};
-
-	return ioctl(fd, IOMMU_VQUEUE_SET_VSID, &cmd);
-}
-
-/**
- * iommufd_vqueue_bind_vtd() - Bind or unbind a VT-d (DID, PASID)
- * @fd: iommufd
- * @vqueue_id: A VT-d vqueue
- * @flags: IOMMU_VQUEUE_VSID_REMOVE or 0
- * @hwpt_id: The nested HWPT holding the stage 1 the pair names
- * @did: The guest's domain ID
- * @pasid: The guest's PASID
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_vqueue_bind_vtd(int fd, uint32_t vqueue_id,
-					  uint32_t flags, uint32_t hwpt_id,
-					  uint16_t did, uint32_t pasid)
-{
-	return iommufd_vqueue_set_vsid(fd, vqueue_id,
-				       IOMMU_VQUEUE_VSID_HWPT | flags, hwpt_id,
-				       (uint64_t)pasid << 16 | did);
-}
-
-/* Both logs of the mock nested HWPT: IOMMU_TEST_OP_MD_{SMMUV3,VTD}_LOG */
-static inline int __iommufd_mock_log(int fd, uint32_t op, uint32_t hwpt_id,
+static inline int _test_cmd_mock_log(int fd, uint32_t op, uint32_t hwpt_id,
 				     void *out, uint32_t max, uint32_t *num,
 				     uint32_t *dropped)
 {
@@ -745,69 +497,277 @@ static inline int __iommufd_mock_log(int fd, uint32_t op, uint32_t hwpt_id,
 	return 0;
 }
 
-/**
- * iommufd_mock_smmuv3_log() - Take the mock nested HWPT's SMMUv3 commands
- * @fd: iommufd
- * @hwpt_id: The mock nested HWPT
- * @out: Room for @max commands: struct
- *	iommu_hwpt_invalidate_selftest_smmuv3, or any two little-endian
- *	64-bit words per command
- * @max: At most MOCK_SMMUV3_LOG_NUM are kept
- * @num: Output: how many were copied and removed from the log
- * @dropped: Output: how many did not fit in the log since the last read,
- *	or NULL
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int iommufd_mock_smmuv3_log(int fd, uint32_t hwpt_id, void *out,
-					  uint32_t max, uint32_t *num,
-					  uint32_t *dropped)
+#define test_cmd_mock_log(op, hwpt_id, out, max, num)			\
+	ASSERT_EQ(0, _test_cmd_mock_log(self->fd, op, hwpt_id, out, max, num, \
+					NULL))
+
+/* The vqueue commands; test_cmd_X() and test_err_X() assert on self->fd */
+#define test_cmd(cmd, ...)						\
+	ASSERT_EQ(0, _test_cmd_##cmd(self->fd, __VA_ARGS__))
+#define test_err(_errno, cmd, ...)					\
+	EXPECT_ERRNO(_errno, _test_cmd_##cmd(self->fd, __VA_ARGS__))
+
+static inline int _test_cmd_vqueue_alloc(int fd,
+					 struct iommu_vqueue_alloc *cmd,
+					 uint32_t *vqueue_id)
 {
-	return __iommufd_mock_log(fd, IOMMU_TEST_OP_MD_SMMUV3_LOG, hwpt_id,
-				  out, max, num, dropped);
+	int rc;
+
+	rc = ioctl(fd, IOMMU_VQUEUE_ALLOC, cmd);
+	if (!rc && vqueue_id)
+		*vqueue_id = cmd->out_vqueue_id;
+	return rc;
 }
 
-/**
- * iommufd_mock_vtd_log() - Take the mock nested HWPT's VT-d invalidations
- * @fd: iommufd
- * @hwpt_id: The mock nested HWPT
- * @out: Room for @max invalidations
- * @max: At most MOCK_VTD_LOG_NUM are kept
- * @num: Output: how many were copied and removed from the log
- * @dropped: Output: how many did not fit in the log since the last read,
- *	or NULL
- *
- * Return: 0, or -1 with errno set.
- */
-static inline int
-iommufd_mock_vtd_log(int fd, uint32_t hwpt_id,
-		     struct iommu_hwpt_vtd_s1_invalidate *out, uint32_t max,
-		     uint32_t *num, uint32_t *dropped)
+static inline int _test_cmd_vqueue_get_state(int fd, uint32_t vqueue_id,
+					     struct iommu_vqueue_get_state *st)
 {
-	return __iommufd_mock_log(fd, IOMMU_TEST_OP_MD_VTD_LOG, hwpt_id, out,
-				  max, num, dropped);
-}
-
-/**
- * iommufd_mock_check_iotlb() - Whether a mock IOTLB slot holds @val
- * @fd: iommufd
- * @hwpt_id: The mock nested HWPT
- * @slot: Below MOCK_NESTED_DOMAIN_IOTLB_NUM
- * @val: The value expected
- *
- * Return: 0 if it does, or -1 with errno set (EINVAL if it does not).
- */
-static inline int iommufd_mock_check_iotlb(int fd, uint32_t hwpt_id,
-					   uint32_t slot, uint32_t val)
-{
-	struct iommu_test_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = IOMMU_TEST_OP_MD_CHECK_IOTLB,
-		.id = hwpt_id,
-		.check_iotlb = { .id = slot, .iotlb = val },
+	*st = (struct iommu_vqueue_get_state){
+		.size = sizeof(*st),
+		.vqueue_id = vqueue_id,
 	};
+	return ioctl(fd, IOMMU_VQUEUE_GET_STATE, st);
+}
 
-	return ioctl(fd, IOMMU_TEST_CMD, &cmd);
+#define test_cmd_vqueue_get_state(vqueue_id, st)			\
+	ASSERT_EQ(0, _test_cmd_vqueue_get_state(self->fd, vqueue_id, st))
+#define test_err_vqueue_get_state(_errno, vqueue_id)			\
+	({								\
+		struct iommu_vqueue_get_state __st;			\
+		EXPECT_ERRNO(_errno, _test_cmd_vqueue_get_state(self->fd, \
+								vqueue_id, \
+								&__st)); \
+	})
+
+static inline int _test_cmd_vqueue_modify(int fd, uint32_t vqueue_id,
+					  uint32_t flags, uint64_t base)
+{
+	return test_ioctl_sized(fd, IOMMU_VQUEUE_MODIFY,
+				struct iommu_vqueue_modify, .flags = flags,
+				.vqueue_id = vqueue_id, .base = base);
+}
+
+static inline int _test_cmd_vqueue_set_vdevice(int fd, uint32_t vqueue_id,
+					       uint32_t flags, uint32_t dev_id,
+					       uint64_t virt_id)
+{
+	return test_ioctl_sized(fd, IOMMU_VQUEUE_SET_VDEVICE,
+				struct iommu_vqueue_set_vdevice, .flags = flags,
+				.vqueue_id = vqueue_id, .dev_id = dev_id,
+				.virt_id = virt_id);
+}
+
+static inline int _test_cmd_vqueue_set_vdomain(int fd, uint32_t vqueue_id,
+					       uint32_t flags, uint32_t hwpt_id,
+					       uint32_t domain_id,
+					       uint32_t pasid)
+{
+	return test_ioctl_sized(fd, IOMMU_VQUEUE_SET_VDOMAIN,
+				struct iommu_vqueue_set_vdomain, .flags = flags,
+				.vqueue_id = vqueue_id, .hwpt_id = hwpt_id,
+				.domain_id = domain_id, .pasid = pasid);
+}
+
+static inline int _test_cmd_vqueue_resume(int fd, uint32_t vqueue_id,
+					  uint32_t flags, uint32_t consumed)
+{
+	return test_ioctl_sized(fd, IOMMU_VQUEUE_RESUME,
+				struct iommu_vqueue_resume, .flags = flags,
+				.vqueue_id = vqueue_id, .consumed = consumed);
+}
+
+#define test_cmd_vqueue_alloc(...)		test_cmd(vqueue_alloc, __VA_ARGS__)
+#define test_cmd_vqueue_modify(...)		test_cmd(vqueue_modify, __VA_ARGS__)
+#define test_cmd_vqueue_set_vdevice(...)	test_cmd(vqueue_set_vdevice, __VA_ARGS__)
+#define test_cmd_vqueue_set_vdomain(...)	test_cmd(vqueue_set_vdomain, __VA_ARGS__)
+#define test_cmd_vqueue_resume(...)		test_cmd(vqueue_resume, __VA_ARGS__)
+#define test_err_vqueue_alloc(_errno, ...)	test_err(_errno, vqueue_alloc, __VA_ARGS__)
+#define test_err_vqueue_modify(_errno, ...)	test_err(_errno, vqueue_modify, __VA_ARGS__)
+#define test_err_vqueue_set_vdevice(_errno, ...)	\
+	test_err(_errno, vqueue_set_vdevice, __VA_ARGS__)
+#define test_err_vqueue_set_vdomain(_errno, ...)	\
+	test_err(_errno, vqueue_set_vdomain, __VA_ARGS__)
+#define test_err_vqueue_resume(_errno, ...)	test_err(_errno, vqueue_resume, __VA_ARGS__)
+
+/**
+ * struct test_nest - A mock device with a nested HWPT, as a VMM has them
+ * @ioas_id: The IOAS; guest memory is mapped at IOVA == GPA
+ * @stdev_id: The mock device's selftest object
+ * @idev_id: The mock device's iommufd device
+ * @mock_id: The mock device's number (its "physical StreamID")
+ * @parent_id: The nesting parent HWPT over @ioas_id
+ * @nested_id: A mock nested HWPT over @parent_id
+ * @failed: After _test_nest_setup() failed, the step that did
+ * @mock_absent: After _test_nest_setup() failed, whether it was because the
+ *	kernel has no CONFIG_IOMMUFD_TEST mock
+ */
+struct test_nest {
+	uint32_t ioas_id;
+	uint32_t stdev_id;
+	uint32_t idev_id;
+	uint32_t mock_id;
+	uint32_t parent_id;
+	uint32_t nested_id;
+	const char *failed;
+	bool mock_absent;
+};
+
+/**
+ * _test_nest_setup() - Build a guest's nested domain over the mock IOMMU
+ * @fd: iommufd
+ * @n: Filled in
+ * @va: Guest memory to map
+ * @len: Its length
+ * @iova: Its GPA, where the IOAS maps it
+ *
+ * The IOAS, the mock device attached to it, the nesting parent HWPT and a
+ * mock nested HWPT over it.  On failure @n->failed names the step.  The
+ * first mock command failing with ENOTTY sets @n->mock_absent: that is the
+ * one failure that means a feature is absent rather than broken.
+ *
+ * Return: 0, or -1 with errno set.
+ */
+static inline int _test_nest_setup(int fd, struct test_nest *n, void *va,
+				   size_t len, uint64_t iova)
+{
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+
+	memset(n, 0, sizeof(*n));
+	n->failed = "IOMMU_IOAS_ALLOC";
+	if (ioctl(fd, IOMMU_IOAS_ALLOC, &ioas))
+		return -1;
+	n->ioas_id = ioas.out_ioas_id;
+	n->failed = "IOMMU_IOAS_MAP of guest memory";
+	if (_test_ioctl_ioas_map_fixed(fd, n->ioas_id, va, len, iova))
+		return -1;
+	n->failed = "IOMMU_TEST_OP_MOCK_DOMAIN";
+	if (_test_cmd_mock_device(fd, n->ioas_id, &n->stdev_id, &n->idev_id,
+				  &n->mock_id)) {
+		n->mock_absent = errno == ENOTTY && !n->stdev_id;
+		return -1;
+	}
+	n->failed = "IOMMU_HWPT_ALLOC of the nesting parent";
+	if (_test_cmd_hwpt_alloc_parent(fd, n->idev_id, n->ioas_id,
+					&n->parent_id))
+		return -1;
+	n->failed = "IOMMU_HWPT_ALLOC of the nested HWPT";
+	if (_test_cmd_hwpt_alloc_mock_nested(fd, n->idev_id, n->parent_id,
+					     &n->nested_id))
+		return -1;
+	n->failed = NULL;
+	return 0;
+}
+
+/**
+ * struct test_vqueue_fds - The eventfds of one vqueue
+ * @doorbell: Signalled by whoever emulates the producer register store
+ * @stop: Signalled by the vqueue when it stops for the VMM
+ * @irq: Completion interrupts, or -1
+ */
+struct test_vqueue_fds {
+	int doorbell;
+	int stop;
+	int irq;
+};
+
+/**
+ * test_vqueue_fds_open() - Non-blocking eventfds for a vqueue
+ * @f: Filled in; every fd that could not be created is -1
+ * @irq: Whether to create the irq eventfd too
+ *
+ * Return: 0, or -1 with errno set.
+ */
+static inline int test_vqueue_fds_open(struct test_vqueue_fds *f, bool irq)
+{
+	f->doorbell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	f->stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	f->irq = irq ? eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1;
+	return f->doorbell < 0 || f->stop < 0 || (irq && f->irq < 0) ? -1 : 0;
+}
+
+/**
+ * test_vqueue_fds_close() - Close what test_vqueue_fds_open() opened
+ * @f: The eventfds; each becomes -1
+ */
+static inline void test_vqueue_fds_close(struct test_vqueue_fds *f)
+{
+	if (f->doorbell >= 0)
+		close(f->doorbell);
+	if (f->stop >= 0)
+		close(f->stop);
+	if (f->irq >= 0)
+		close(f->irq);
+	f->doorbell = -1;
+	f->stop = -1;
+	f->irq = -1;
+}
+
+/**
+ * test_vqueue_smmuv3() - IOMMU_VQUEUE_ALLOC of an SMMUv3 command queue
+ * @hwpt_id: The mock nested HWPT
+ * @iova: Queue base, in the IOAS
+ * @log2: CMDQ_BASE.LOG2SIZE, also the largest size the vIOMMU offers
+ * @regs: SMMUv3 register page 0, or any memory laid out like it
+ * @f: The vqueue's eventfds
+ *
+ * The mock takes the raw commands; the caller may change any field before
+ * _test_cmd_vqueue_alloc().
+ *
+ * Return: the request.
+ */
+static inline struct iommu_vqueue_alloc
+test_vqueue_smmuv3(uint32_t hwpt_id, uint64_t iova, unsigned int log2,
+		   void *regs, const struct test_vqueue_fds *f)
+{
+	return (struct iommu_vqueue_alloc){
+		.size = sizeof(struct iommu_vqueue_alloc),
+		.hwpt_id = hwpt_id,
+		.format = IOMMU_VQUEUE_FORMAT_SMMUV3_CMDQ,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3,
+		.max_log2_entries = log2,
+		.base = SMMUV3_Q_BASE_RA | iova | log2,
+		.regs_uptr = (uintptr_t)regs,
+		.prod_offset = SMMUV3_CMDQ_PROD_REG,
+		.cons_offset = SMMUV3_CMDQ_CONS_REG,
+		.doorbell_fd = f->doorbell,
+		.stop_fd = f->stop,
+		.irq_fd = f->irq,
+	};
+}
+
+/**
+ * test_vqueue_vtd() - IOMMU_VQUEUE_ALLOC of a VT-d invalidation queue
+ * @hwpt_id: A mock nested HWPT over the guest's IOAS
+ * @iqa: The guest's IQA: base, DW and QS
+ * @regs: The remapping unit's registers: IQH, IQT and ICS in place
+ * @f: The vqueue's eventfds
+ *
+ * The mock takes the stage-1 invalidations the vqueue converts P_IOTLB
+ * descriptors to; the caller binds (DID, PASID) pairs with
+ * IOMMU_VQUEUE_SET_VDOMAIN and may change any field before
+ * _test_cmd_vqueue_alloc().
+ *
+ * Return: the request.
+ */
+static inline struct iommu_vqueue_alloc
+test_vqueue_vtd(uint32_t hwpt_id, uint64_t iqa, void *regs,
+		const struct test_vqueue_fds *f)
+{
+	return (struct iommu_vqueue_alloc){
+		.size = sizeof(struct iommu_vqueue_alloc),
+		.hwpt_id = hwpt_id,
+		.format = IOMMU_VQUEUE_FORMAT_VTD_QI,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_VTD,
+		.max_log2_entries = VTD_IQ_MAX_LOG2,
+		.base = iqa,
+		.regs_uptr = (uintptr_t)regs,
+		.prod_offset = VTD_IQT_REG,
+		.cons_offset = VTD_IQH_REG,
+		.status_offset = VTD_ICS_REG,
+		.doorbell_fd = f->doorbell,
+		.stop_fd = f->stop,
+		.irq_fd = f->irq,
+	};
 }
 
 #endif /* __SELFTESTS_IOMMUFD_VQUEUE_UTILS_H */

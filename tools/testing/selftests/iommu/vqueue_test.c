@@ -22,8 +22,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include <linux/iommufd.h>
-
 #include "../kselftest_harness.h"
 #include "iommufd_vqueue_utils.h"
 
@@ -35,95 +33,59 @@
 #define STATUS_IOVA	(GUEST_IOVA + 0x80000)
 #define UNMAPPED_IOVA	(GUEST_IOVA + 0x1000000)
 
-#define REG_PROD	IOMMUFD_VQ_SMMUV3_PROD
-#define REG_CONS	IOMMUFD_VQ_SMMUV3_CONS
-
-#define Q_BASE_RA	IOMMUFD_VQ_SMMUV3_BASE_RA
-#define CONS_ERR(c)	(((c) >> 24) & 0x7f)
-#define CERROR_ILL	1
-#define CERROR_ABT	2
+#define REG_PROD	SMMUV3_CMDQ_PROD_REG
+#define REG_CONS	SMMUV3_CMDQ_CONS_REG
+#define CONS_ERR(c)	FIELD_GET(SMMUV3_CONS_ERR, c)
 
 #define VSID		0x100
+/* Not a command the architecture defines */
+#define ILLEGAL_OPCODE	0x47
 #define TIMEOUT_MS	5000
 
-/* Commands, built as Linux's arm-smmu-v3 driver builds them */
-#define OP_CFGI_STE		0x03
-#define OP_CFGI_CD		0x05
-#define OP_CFGI_CD_ALL		0x06
-#define OP_TLBI_NH_ALL		0x10
-#define OP_TLBI_NH_ASID		0x11
-#define OP_TLBI_NH_VA		0x12
-#define OP_TLBI_NSNH_ALL	0x30
-#define OP_ATC_INV		0x40
-#define OP_SYNC			0x46
-
-/* The call fails, with this errno */
-#define EXPECT_ERRNO(_errno, _call)					\
-	do {								\
-		errno = 0;						\
-		ASSERT_EQ(-1, _call);					\
-		EXPECT_EQ(_errno, errno);				\
-	} while (0)
-
-struct cmd {
-	uint64_t w[2];
-};
-
-static struct cmd cmd_nh_asid(uint16_t asid)
+/* Commands as Linux's arm-smmu-v3 driver builds them */
+static struct test_smmuv3_cmd cmd_nh_asid(uint16_t asid)
 {
-	return (struct cmd){ { OP_TLBI_NH_ASID | (uint64_t)asid << 48, 0 } };
+	return test_smmuv3_tlbi_nh_asid(asid);
 }
 
-static struct cmd cmd_nh_va(uint16_t asid, uint64_t va)
+/* Leaf, no range (IDR3.RIL == 0) */
+static struct test_smmuv3_cmd cmd_nh_va(uint16_t asid, uint64_t va)
 {
-	/* Leaf, no range (IDR3.RIL == 0) */
-	return (struct cmd){ { OP_TLBI_NH_VA | (uint64_t)asid << 48,
-			       (va & ~0xfffULL) | 1 } };
+	return test_smmuv3_tlbi_nh_va(asid, va, true);
 }
 
-static struct cmd cmd_nsnh_all(void)
+static struct test_smmuv3_cmd cmd_sync_sev(void)
 {
-	return (struct cmd){ { OP_TLBI_NSNH_ALL, 0 } };
+	return test_smmuv3_sync(SMMUV3_SYNC_CS_SEV, 0, 0);
 }
 
-static struct cmd cmd_sync_sev(void)
+/* CS=IRQ with an MSI address: Linux's MSI polling mode */
+static struct test_smmuv3_cmd cmd_sync_msi(uint64_t addr, uint32_t data)
 {
-	/* CS=SEV, MSH=ISH, MSIATTR=OIWB */
-	return (struct cmd){ { 0x0fc02046, 0 } };
+	return test_smmuv3_sync(SMMUV3_SYNC_CS_IRQ, addr, data);
 }
 
-static struct cmd cmd_sync_msi(uint64_t addr, uint32_t data)
+static struct test_smmuv3_cmd cmd_cfgi_cd(uint32_t sid, uint32_t ssid)
 {
-	/* CS=IRQ with an MSI address: Linux's MSI polling mode */
-	return (struct cmd){ { 0x0fc01046 | (uint64_t)data << 32,
-			       addr & 0x000ffffffffffffcULL } };
+	return test_smmuv3_cmd(SMMUV3_CMD_CFGI_CD |
+			       FIELD_PREP(SMMUV3_CMD0_SSID, ssid) |
+			       FIELD_PREP(SMMUV3_CMD0_SID, sid),
+			       SMMUV3_CMD1_LEAF);
 }
 
-static struct cmd cmd_cfgi_ste(uint32_t sid)
+static struct test_smmuv3_cmd cmd_cfgi_cd_all(uint32_t sid)
 {
-	return (struct cmd){ { OP_CFGI_STE | (uint64_t)sid << 32, 1 } };
+	return test_smmuv3_cmd(SMMUV3_CMD_CFGI_CD_ALL |
+			       FIELD_PREP(SMMUV3_CMD0_SID, sid), 0);
 }
 
-static struct cmd cmd_cfgi_cd(uint32_t sid, uint32_t ssid)
+/* ATC_INV covering 2^@size 4 KiB pages at @iova, no PASID */
+static struct test_smmuv3_cmd cmd_atc_inv(uint32_t sid, uint64_t iova,
+					  unsigned int size)
 {
-	return (struct cmd){ { OP_CFGI_CD | (uint64_t)ssid << 12 |
-			       (uint64_t)sid << 32, 1 } };
-}
-
-static struct cmd cmd_cfgi_cd_all(uint32_t sid)
-{
-	return (struct cmd){ { OP_CFGI_CD_ALL | (uint64_t)sid << 32, 0 } };
-}
-
-static struct cmd cmd_atc_inv_all(uint32_t sid)
-{
-	/* Size 52: the whole address space */
-	return (struct cmd){ { OP_ATC_INV | (uint64_t)sid << 32, 52 } };
-}
-
-static struct cmd cmd_raw(uint64_t w0, uint64_t w1)
-{
-	return (struct cmd){ { w0, w1 } };
+	return test_smmuv3_cmd(SMMUV3_CMD_ATC_INV |
+			       FIELD_PREP(SMMUV3_CMD0_SID, sid),
+			       iova | FIELD_PREP(SMMUV3_CMD1_SIZE, size));
 }
 
 static uint64_t now_ms(void)
@@ -148,26 +110,66 @@ static int eventfd_wait(int fd, int timeout_ms)
 	return 0;
 }
 
+/*
+ * The guest of both fixtures: its memory, mapped into the IOAS of a nested
+ * domain over the mock IOMMU, and a register page.  Nothing here skips but
+ * a kernel without the mock: every other setup failure fails the test.
+ */
+static void guest_setup(struct __test_metadata *_metadata, int *fd,
+			struct test_nest *n, void **guest, void **regs)
+{
+	*guest = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, *guest);
+	memset(*guest, 0, GUEST_SIZE);
+	*regs = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, *regs);
+	memset(*regs, 0, getpagesize());
+
+	*fd = open("/dev/iommu", O_RDWR);
+	ASSERT_NE(-1, *fd);
+	if (_test_nest_setup(*fd, n, *guest, GUEST_SIZE, GUEST_IOVA)) {
+		if (n->mock_absent)
+			SKIP(return, "no CONFIG_IOMMUFD_TEST mock");
+		TH_LOG("%s: %s", n->failed, strerror(errno));
+		ASSERT_TRUE(false);
+	}
+}
+
+static void guest_teardown(int fd, struct test_vqueue_fds *f, void *guest,
+			   void *regs)
+{
+	/* Closing the iommufd destroys the vqueue before its eventfds go */
+	if (fd >= 0)
+		close(fd);
+	test_vqueue_fds_close(f);
+	munmap(guest, GUEST_SIZE);
+	munmap(regs, getpagesize());
+}
+
+/* An SMMUv3 command queue: its ring in guest memory, PROD and CONS */
 struct vq {
 	uint32_t id;
 	uint64_t iova;
 	unsigned int log2;
-	struct cmd *ring;
+	struct test_smmuv3_cmd *ring;
 	uint32_t *prod;
 	uint32_t *cons;
 	uint32_t prod_val;
-	struct iommufd_vq_fds f;
+	struct test_vqueue_fds f;
 };
 
-FIXTURE(vqueue)
+FIXTURE(vqueue_smmuv3)
 {
-	struct iommufd_nest n;
+	int fd;
+	struct test_nest n;
 	void *guest;
 	void *regs;
 	struct vq q;
 };
 
-static void vq_alloc_cmd(struct _test_data_vqueue *self, struct vq *q,
+static void vq_alloc_cmd(struct _test_data_vqueue_smmuv3 *self, struct vq *q,
 			 struct iommu_vqueue_alloc *cmd, uint64_t iova,
 			 unsigned int log2, uint32_t reg_base, uint32_t flags)
 {
@@ -179,26 +181,28 @@ static void vq_alloc_cmd(struct _test_data_vqueue *self, struct vq *q,
 	q->cons = self->regs + reg_base + REG_CONS;
 	__atomic_store_n(q->prod, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(q->cons, 0, __ATOMIC_RELAXED);
-	iommufd_vq_fds_open(&q->f, true);
+	test_vqueue_fds_open(&q->f, true);
 
-	*cmd = iommufd_vq_smmuv3_cmd(self->n.nested_id, iova, log2,
-				     self->regs + reg_base, &q->f);
+	*cmd = test_vqueue_smmuv3(self->n.nested_id, iova, log2,
+				  self->regs + reg_base, &q->f);
 	cmd->flags = flags;
 	/* The largest queue the uAPI allows: the guest's LOG2SIZE is taken */
-	cmd->max_log2_entries = 19;
+	cmd->max_log2_entries = SMMUV3_Q_MAX_LOG2SIZE;
 }
 
-static int vq_alloc(struct _test_data_vqueue *self, struct vq *q, uint64_t iova,
-		    unsigned int log2, uint32_t reg_base, uint32_t flags)
+static int vq_alloc(struct _test_data_vqueue_smmuv3 *self, struct vq *q,
+		    uint64_t iova, unsigned int log2, uint32_t reg_base,
+		    uint32_t flags)
 {
 	struct iommu_vqueue_alloc cmd;
 
 	vq_alloc_cmd(self, q, &cmd, iova, log2, reg_base, flags);
-	return iommufd_vqueue_alloc(self->n.fd, &cmd, &q->id);
+	return _test_cmd_vqueue_alloc(self->fd, &cmd, &q->id);
 }
 
 /* The guest: queue @n commands at PROD, then one PROD write */
-static void vq_push(struct vq *q, const struct cmd *cmds, unsigned int n)
+static void vq_push(struct vq *q, const struct test_smmuv3_cmd *cmds,
+		    unsigned int n)
 {
 	uint32_t mask = (2U << q->log2) - 1;
 	unsigned int i;
@@ -251,47 +255,28 @@ static bool wait_u32(uint32_t *p, uint32_t want)
 	return true;
 }
 
-FIXTURE_SETUP(vqueue)
+FIXTURE_SETUP(vqueue_smmuv3)
 {
-	self->n.fd = -1;
-	self->guest = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->guest);
-	memset(self->guest, 0, GUEST_SIZE);
-	self->regs = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->regs);
-	memset(self->regs, 0, getpagesize());
-
-	if (iommufd_nest_setup(&self->n, self->guest, GUEST_SIZE, GUEST_IOVA)) {
-		if (iommufd_nest_unsupported(&self->n))
-			SKIP(return, "%s: %s", self->n.failed, strerror(errno));
-		TH_LOG("%s: %s", self->n.failed, strerror(errno));
-		ASSERT_TRUE(false);
-	}
+	self->q.f = (struct test_vqueue_fds){ -1, -1, -1 };
+	guest_setup(_metadata, &self->fd, &self->n, &self->guest, &self->regs);
 }
 
-FIXTURE_TEARDOWN(vqueue)
+FIXTURE_TEARDOWN(vqueue_smmuv3)
 {
-	/* Closing the iommufd destroys the vqueue before its eventfds go */
-	if (self->n.fd >= 0)
-		close(self->n.fd);
-	if (self->q.f.doorbell > 0)
-		iommufd_vq_fds_close(&self->q.f);
-	munmap(self->guest, GUEST_SIZE);
-	munmap(self->regs, getpagesize());
+	guest_teardown(self->fd, &self->q.f, self->guest, self->regs);
 }
 
 static void expect_log(struct __test_metadata *_metadata, int fd,
-		       uint32_t nested_id, const struct cmd *want,
+		       uint32_t nested_id, const struct test_smmuv3_cmd *want,
 		       unsigned int n)
 {
-	struct cmd got[MOCK_SMMUV3_LOG_NUM];
+	struct test_smmuv3_cmd got[MOCK_SMMUV3_LOG_NUM];
 	uint32_t num = 0;
 	unsigned int i;
 
-	ASSERT_EQ(0, iommufd_mock_smmuv3_log(fd, nested_id, got,
-					     MOCK_SMMUV3_LOG_NUM, &num, NULL));
+	ASSERT_EQ(0, _test_cmd_mock_log(fd, IOMMU_TEST_OP_MD_SMMUV3_LOG,
+					nested_id, got, MOCK_SMMUV3_LOG_NUM,
+					&num, NULL));
 	ASSERT_EQ(n, num);
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(want[i].w[0], got[i].w[0]);
@@ -299,17 +284,17 @@ static void expect_log(struct __test_metadata *_metadata, int fd,
 	}
 }
 
-/* E.3 SMMU-Q1: a batch, then one across the wrap, then a full queue */
-TEST_F(vqueue, batch_wrap_full)
+/* a batch, then one across the wrap, then a full queue */
+TEST_F(vqueue_smmuv3, batch_wrap_full)
 {
-	struct cmd first[6] = {
+	struct test_smmuv3_cmd first[6] = {
 		cmd_nh_asid(1), cmd_nh_asid(2), cmd_nh_va(3, 0x1000),
 		cmd_nh_va(3, 0x2000), cmd_nh_asid(5), cmd_sync_sev(),
 	};
-	struct cmd wrap[4] = {
+	struct test_smmuv3_cmd wrap[4] = {
 		cmd_nh_asid(6), cmd_nh_asid(7), cmd_nh_asid(8), cmd_sync_sev(),
 	};
-	struct cmd full[8];
+	struct test_smmuv3_cmd full[8];
 	unsigned int i;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
@@ -317,20 +302,19 @@ TEST_F(vqueue, batch_wrap_full)
 	vq_push(&self->q, first, 6);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 0x6));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, first, 5);
+	expect_log(_metadata, self->fd, self->n.nested_id, first, 5);
 	/* ASIDs 1, 2, 3 and 5 hit mock IOTLB slots 1, 2, 3 and 1 */
-	EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd, self->n.nested_id, 0,
-					      IOMMU_TEST_IOTLB_DEFAULT));
+	test_cmd_mock_check_iotlb(self->n.nested_id, 0,
+				  IOMMU_TEST_IOTLB_DEFAULT);
 	for (i = 1; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
-		EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd,
-						      self->n.nested_id, i, 0));
+		test_cmd_mock_check_iotlb(self->n.nested_id, i, 0);
 
 	/* Slots 6, 7, 0, 1; PROD has its wrap bit set */
 	vq_push(&self->q, wrap, 4);
 	ASSERT_EQ(0xa, self->q.prod_val);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 0xa));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, wrap, 3);
+	expect_log(_metadata, self->fd, self->n.nested_id, wrap, 3);
 
 	/* Eight entries from CONS=0xa: PROD=0x2 with CONS=0xa is full */
 	for (i = 0; i < 7; i++)
@@ -340,14 +324,14 @@ TEST_F(vqueue, batch_wrap_full)
 	ASSERT_EQ(0x2, self->q.prod_val);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 0x2));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, full, 7);
+	expect_log(_metadata, self->fd, self->n.nested_id, full, 7);
 }
 
 /* A batch larger than one wake-up's budget, across the wrap of a big queue */
-TEST_F(vqueue, large_batch)
+TEST_F(vqueue_smmuv3, large_batch)
 {
-	static struct cmd cmds[700];
-	struct cmd got[MOCK_SMMUV3_LOG_NUM];
+	static struct test_smmuv3_cmd cmds[700];
+	struct test_smmuv3_cmd got[MOCK_SMMUV3_LOG_NUM];
 	unsigned int i;
 	uint32_t num;
 
@@ -355,10 +339,8 @@ TEST_F(vqueue, large_batch)
 	/* Start near the end so that the batch wraps */
 	__atomic_store_n(self->q.cons, 1000, __ATOMIC_RELAXED);
 	self->q.prod_val = 1000;
-	ASSERT_EQ(0, iommufd_vqueue_modify(self->n.fd, self->q.id,
-					   IOMMU_VQUEUE_MODIFY_DISABLE, 0));
-	ASSERT_EQ(0, iommufd_vqueue_modify(self->n.fd, self->q.id,
-					   IOMMU_VQUEUE_MODIFY_ENABLE, 0));
+	test_cmd_vqueue_modify(self->q.id, IOMMU_VQUEUE_MODIFY_DISABLE, 0);
+	test_cmd_vqueue_modify(self->q.id, IOMMU_VQUEUE_MODIFY_ENABLE, 0);
 
 	/* The mock log holds 64 commands: forward mostly syncs */
 	for (i = 0; i < 700; i++)
@@ -367,19 +349,19 @@ TEST_F(vqueue, large_batch)
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, (1000 + 700) & 0x7ff));
 
-	ASSERT_EQ(0, iommufd_mock_smmuv3_log(self->n.fd, self->n.nested_id, got,
-					     MOCK_SMMUV3_LOG_NUM, &num, NULL));
+	test_cmd_mock_log(IOMMU_TEST_OP_MD_SMMUV3_LOG, self->n.nested_id, got,
+			  MOCK_SMMUV3_LOG_NUM, &num);
 	ASSERT_EQ(44, num);
 	for (i = 0; i < num; i++)
 		EXPECT_EQ(cmd_nh_asid(i).w[0], got[i].w[0]);
 }
 
 /* CMD_SYNC in MSI polling mode writes its MSI data into guest memory */
-TEST_F(vqueue, sync_msi)
+TEST_F(vqueue_smmuv3, sync_msi)
 {
 	uint32_t *status = self->guest + (STATUS_IOVA - GUEST_IOVA);
 	struct iommu_vqueue_get_state st;
-	struct cmd cmds[3];
+	struct test_smmuv3_cmd cmds[3];
 	uint64_t cnt;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0,
@@ -410,15 +392,15 @@ TEST_F(vqueue, sync_msi)
 	vq_push(&self->q, cmds, 3);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 6));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
-	EXPECT_EQ(1, st.out_msi_errors);
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(1, st.out_write_errors);
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
 }
 
 /* Without MSIs, CS=IRQ signals the irq eventfd and CS=SEV does not */
-TEST_F(vqueue, sync_irq)
+TEST_F(vqueue_smmuv3, sync_irq)
 {
-	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
 	uint64_t cnt;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
@@ -437,20 +419,20 @@ TEST_F(vqueue, sync_irq)
 }
 
 /* What reaches the IOMMU: NSNH_ALL converted, the vSID translated */
-TEST_F(vqueue, log_translated)
+TEST_F(vqueue_smmuv3, log_translated)
 {
-	struct cmd cmds[7] = {
-		cmd_nsnh_all(),
-		cmd_atc_inv_all(VSID),
+	struct test_smmuv3_cmd cmds[7] = {
+		test_smmuv3_cmd(SMMUV3_CMD_TLBI_NSNH_ALL, 0),
+		cmd_atc_inv(VSID, 0, SMMUV3_ATC_INV_SIZE_ALL),
 		cmd_cfgi_cd(VSID, 3),
 		cmd_cfgi_cd_all(VSID),
 		cmd_nh_va(2, 0x5000),
 		cmd_nh_asid(3),
 		cmd_sync_sev(),
 	};
-	struct cmd want[6] = {
-		cmd_raw(OP_TLBI_NH_ALL, 0),
-		cmd_atc_inv_all(self->n.mock_id),
+	struct test_smmuv3_cmd want[6] = {
+		test_smmuv3_cmd(SMMUV3_CMD_TLBI_NH_ALL, 0),
+		cmd_atc_inv(self->n.mock_id, 0, SMMUV3_ATC_INV_SIZE_ALL),
 		cmd_cfgi_cd(self->n.mock_id, 3),
 		cmd_cfgi_cd_all(self->n.mock_id),
 		cmd_nh_va(2, 0x5000),
@@ -459,45 +441,23 @@ TEST_F(vqueue, log_translated)
 	unsigned int i;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
-	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
-					     self->n.idev_id, VSID));
+	test_cmd_vqueue_set_vdevice(self->q.id, 0, self->n.idev_id, VSID);
 	vq_push(&self->q, cmds, 7);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 7));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, want, 6);
+	expect_log(_metadata, self->fd, self->n.nested_id, want, 6);
 	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
-		EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd,
-						      self->n.nested_id, i, 0));
+		test_cmd_mock_check_iotlb(self->n.nested_id, i, 0);
 
 	/* Once removed, the vSID is unknown: CERROR_ILL, nothing forwarded */
-	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, self->q.id,
-					     IOMMU_VQUEUE_VSID_REMOVE,
-					     self->n.idev_id, VSID));
-	cmds[0] = cmd_atc_inv_all(VSID);
+	test_cmd_vqueue_set_vdevice(self->q.id, IOMMU_VQUEUE_SET_VDEVICE_REMOVE,
+				    self->n.idev_id, VSID);
+	cmds[0] = cmd_atc_inv(VSID, 0, SMMUV3_ATC_INV_SIZE_ALL);
 	vq_push(&self->q, cmds, 1);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
-	EXPECT_EQ(CERROR_ILL << 24 | 7, vq_cons(&self->q));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, NULL, 0);
-}
-
-/*
- * A range TLBI as a Linux guest with IDR3.RIL builds it for an unmap of
- * @pages 4 KiB pages at @iova that fit one command: TG=4K, leaf, TTL=3,
- * NUM=0, SCALE=log2(pages).
- */
-static struct cmd cmd_nh_va_range(uint16_t asid, uint64_t iova,
-				  unsigned int scale)
-{
-	return (struct cmd){ { OP_TLBI_NH_VA | (uint64_t)scale << 20 |
-			       (uint64_t)asid << 48,
-			       iova | 1ULL << 10 | 3ULL << 8 | 1 } };
-}
-
-/* ATC_INV covering 2^size 4 KiB pages at @iova, no PASID */
-static struct cmd cmd_atc_inv(uint32_t sid, uint64_t iova, unsigned int size)
-{
-	return (struct cmd){ { OP_ATC_INV | (uint64_t)sid << 32, iova | size } };
+	ASSERT_EQ(0, eventfd_wait(self->q.f.stop, TIMEOUT_MS));
+	EXPECT_EQ(SMMUV3_CERROR_ILL << 24 | 7, vq_cons(&self->q));
+	expect_log(_metadata, self->fd, self->n.nested_id, NULL, 0);
 }
 
 /*
@@ -507,27 +467,26 @@ static struct cmd cmd_atc_inv(uint32_t sid, uint64_t iova, unsigned int size)
  * must receive the TLBIs with their range fields untouched and the ATC_INVs
  * with the physical SID, in order, and nothing else.
  */
-TEST_F(vqueue, linux_unmap_sequence)
+TEST_F(vqueue_smmuv3, linux_unmap_sequence)
 {
-	struct cmd cmds[6] = {
-		cmd_nh_va_range(7, 0x5000, 0),
+	struct test_smmuv3_cmd cmds[6] = {
+		test_smmuv3_tlbi_nh_va_range(7, 0x5000, 0, 0),
 		cmd_atc_inv(VSID, 0x5000, 0),
 		cmd_sync_sev(),
-		cmd_nh_va_range(7, 0x200000, 9),
+		test_smmuv3_tlbi_nh_va_range(7, 0x200000, 0, 9),
 		cmd_atc_inv(VSID, 0x200000, 9),
 		cmd_sync_sev(),
 	};
-	struct cmd want[4] = {
+	struct test_smmuv3_cmd want[4] = {
 		cmds[0], cmd_atc_inv(self->n.mock_id, 0x5000, 0),
 		cmds[3], cmd_atc_inv(self->n.mock_id, 0x200000, 9),
 	};
-	struct cmd got[MOCK_SMMUV3_LOG_NUM];
+	struct test_smmuv3_cmd got[MOCK_SMMUV3_LOG_NUM];
 	uint32_t num = 0;
 	unsigned int i;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
-	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
-					     self->n.idev_id, VSID));
+	test_cmd_vqueue_set_vdevice(self->q.id, 0, self->n.idev_id, VSID);
 	vq_push(&self->q, cmds, 3);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 3));
@@ -535,8 +494,8 @@ TEST_F(vqueue, linux_unmap_sequence)
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 6));
 
-	ASSERT_EQ(0, iommufd_mock_smmuv3_log(self->n.fd, self->n.nested_id, got,
-					     MOCK_SMMUV3_LOG_NUM, &num, NULL));
+	test_cmd_mock_log(IOMMU_TEST_OP_MD_SMMUV3_LOG, self->n.nested_id, got,
+			  MOCK_SMMUV3_LOG_NUM, &num);
 	ASSERT_EQ(4, num);
 	for (i = 0; i < num; i++) {
 		TH_LOG("mock log %u: %#018llx %#018llx", i,
@@ -547,17 +506,15 @@ TEST_F(vqueue, linux_unmap_sequence)
 	}
 	/* NH_VA with ASID 7 drops the mock's IOTLB slot 7 % 4 only */
 	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
-		EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd,
-						      self->n.nested_id, i,
-						      i == 3 ? 0 :
-						      IOMMU_TEST_IOTLB_DEFAULT));
+		test_cmd_mock_check_iotlb(self->n.nested_id, i,
+					  i == 3 ? 0 : IOMMU_TEST_IOTLB_DEFAULT);
 }
 
 /* CFGI_STE is the VMM's: stop, exit record, resume past it */
-TEST_F(vqueue, cfgi_ste_exit_resume)
+TEST_F(vqueue_smmuv3, cfgi_ste_exit_resume)
 {
-	struct cmd cmds[4] = {
-		cmd_nh_asid(1), cmd_cfgi_ste(VSID), cmd_sync_sev(),
+	struct test_smmuv3_cmd cmds[4] = {
+		cmd_nh_asid(1), test_smmuv3_cfgi_ste(VSID), cmd_sync_sev(),
 		cmd_nh_asid(2),
 	};
 	struct iommu_vqueue_get_state st;
@@ -565,18 +522,18 @@ TEST_F(vqueue, cfgi_ste_exit_resume)
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
 	vq_push(&self->q, cmds, 4);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.stop, TIMEOUT_MS));
 
 	EXPECT_EQ(1, vq_cons(&self->q));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
+	test_cmd_vqueue_get_state(self->q.id, &st);
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_STOPPED, st.out_state);
-	EXPECT_EQ(IOMMU_VQUEUE_STOP_EXIT, st.out_reason);
-	EXPECT_EQ(0, st.out_error);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_EXIT, st.out_stop_reason);
+	EXPECT_EQ(0, st.out_error_code);
 	EXPECT_EQ(1, st.out_cons);
 	EXPECT_EQ(4, st.out_prod);
 	EXPECT_EQ(cmds[1].w[0], st.out_entry[0]);
 	EXPECT_EQ(cmds[1].w[1], st.out_entry[1]);
-	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
 
 	/* Stopped means stopped, whatever the guest does */
 	vq_ring(&self->q);
@@ -584,52 +541,50 @@ TEST_F(vqueue, cfgi_ste_exit_resume)
 	EXPECT_EQ(1, vq_cons(&self->q));
 
 	/* The VMM emulated the CFGI_STE */
-	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, self->q.id, 0, 1));
+	test_cmd_vqueue_resume(self->q.id, 0, 1);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, &cmds[3], 1);
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
+	expect_log(_metadata, self->fd, self->n.nested_id, &cmds[3], 1);
+	test_cmd_vqueue_get_state(self->q.id, &st);
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
 
 	/* Running: nothing to resume */
-	EXPECT_ERRNO(EINVAL,
-		     iommufd_vqueue_resume(self->n.fd, self->q.id, 0, 0));
+	test_err_vqueue_resume(EINVAL, self->q.id, 0, 0);
 }
 
-/* E.3 SMMU-Q2: CERROR_ILL, then the guest's skip_err and recovery */
-TEST_F(vqueue, illegal_recover)
+/* SMMUV3_CERROR_ILL, then the guest's skip_err and recovery */
+TEST_F(vqueue_smmuv3, illegal_recover)
 {
-	struct cmd cmds[3] = {
-		cmd_nh_asid(1), cmd_raw(0x47, 0), cmd_sync_sev(),
+	struct test_smmuv3_cmd cmds[3] = {
+		cmd_nh_asid(1), test_smmuv3_cmd(ILLEGAL_OPCODE, 0),
+		cmd_sync_sev(),
 	};
 	struct iommu_vqueue_get_state st;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
 	vq_push(&self->q, cmds, 3);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.stop, TIMEOUT_MS));
 	EXPECT_EQ(0x01000001, vq_cons(&self->q));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
-	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
-	EXPECT_EQ(CERROR_ILL, st.out_error);
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_stop_reason);
+	EXPECT_EQ(SMMUV3_CERROR_ILL, st.out_error_code);
 	EXPECT_EQ(0x01000001, st.out_cons);
 	EXPECT_EQ(0x47, st.out_entry[0]);
 
 	/* An error stop needs the guest's ack */
-	EXPECT_ERRNO(EINVAL,
-		     iommufd_vqueue_resume(self->n.fd, self->q.id, 0, 0));
+	test_err_vqueue_resume(EINVAL, self->q.id, 0, 0);
 
 	/* Linux overwrites the bad command with a CMD_SYNC and acks */
 	self->q.ring[1] = cmd_sync_sev();
-	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, self->q.id,
-					   IOMMU_VQUEUE_RESUME_RETRY, 0));
+	test_cmd_vqueue_resume(self->q.id, IOMMU_VQUEUE_RESUME_RETRY, 0);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 3));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
 }
 
 /* The driver refuses the second command of a run: stop exactly there */
-TEST_F(vqueue, backend_partial)
+TEST_F(vqueue_smmuv3, backend_partial)
 {
-	struct cmd cmds[4] = {
+	struct test_smmuv3_cmd cmds[4] = {
 		cmd_nh_asid(1), cmd_nh_asid(MOCK_SMMUV3_ASID_REJECT),
 		cmd_nh_asid(2), cmd_sync_sev(),
 	};
@@ -638,25 +593,24 @@ TEST_F(vqueue, backend_partial)
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
 	vq_push(&self->q, cmds, 4);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
-	EXPECT_EQ(CERROR_ILL << 24 | 1, vq_cons(&self->q));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
-	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
+	ASSERT_EQ(0, eventfd_wait(self->q.f.stop, TIMEOUT_MS));
+	EXPECT_EQ(SMMUV3_CERROR_ILL << 24 | 1, vq_cons(&self->q));
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_stop_reason);
 	EXPECT_EQ(-EIO, st.out_errno);
 	EXPECT_EQ(cmds[1].w[0], st.out_entry[0]);
-	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
 
 	/* The VMM skips it for the guest */
-	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, self->q.id,
-					   IOMMU_VQUEUE_RESUME_RETRY, 1));
+	test_cmd_vqueue_resume(self->q.id, IOMMU_VQUEUE_RESUME_RETRY, 1);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, &cmds[2], 1);
+	expect_log(_metadata, self->fd, self->n.nested_id, &cmds[2], 1);
 }
 
-/* E.3 SMMU-Q3: a queue base outside guest memory, then fixed */
-TEST_F(vqueue, abort_unmapped_base)
+/* a queue base outside guest memory, then fixed */
+TEST_F(vqueue_smmuv3, abort_unmapped_base)
 {
-	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
 	struct iommu_vqueue_get_state st;
 	void *more;
 
@@ -665,11 +619,11 @@ TEST_F(vqueue, abort_unmapped_base)
 	self->q.ring = self->guest;
 	vq_push(&self->q, cmds, 2);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
-	EXPECT_EQ(CERROR_ABT << 24 | 0, vq_cons(&self->q));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
-	EXPECT_EQ(IOMMU_VQUEUE_STOP_ABORT, st.out_reason);
-	EXPECT_EQ(CERROR_ABT, st.out_error);
+	ASSERT_EQ(0, eventfd_wait(self->q.f.stop, TIMEOUT_MS));
+	EXPECT_EQ(SMMUV3_CERROR_ABT << 24 | 0, vq_cons(&self->q));
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ABORT, st.out_stop_reason);
+	EXPECT_EQ(SMMUV3_CERROR_ABT, st.out_error_code);
 	EXPECT_NE(0, st.out_errno);
 
 	/* Memory appears at the base; Linux acks and the fetch is retried */
@@ -677,35 +631,33 @@ TEST_F(vqueue, abort_unmapped_base)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, more);
 	memcpy(more, cmds, sizeof(cmds));
-	ASSERT_EQ(0, iommufd_ioas_map_fixed(self->n.fd, self->n.ioas_id, more,
-					    4096, UNMAPPED_IOVA));
-	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, self->q.id,
-					   IOMMU_VQUEUE_RESUME_RETRY, 0));
+	test_ioctl_ioas_map_fixed_at(self->n.ioas_id, more, 4096,
+				     UNMAPPED_IOVA);
+	test_cmd_vqueue_resume(self->q.id, IOMMU_VQUEUE_RESUME_RETRY, 0);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->q.id));
-	ASSERT_EQ(0, iommufd_ioas_unmap(self->n.fd, self->n.ioas_id,
-					UNMAPPED_IOVA, 4096));
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
+	test_ioctl_object_destroy(self->q.id);
+	test_ioctl_ioas_unmap_range(self->n.ioas_id, UNMAPPED_IOVA, 4096);
 	munmap(more, 4096);
 }
 
 /* A PROD that cannot follow CONS consumes nothing */
-TEST_F(vqueue, inconsistent_prod)
+TEST_F(vqueue_smmuv3, inconsistent_prod)
 {
-	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
 	vq_push(&self->q, cmds, 2);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
 
 	/* WR < RD with equal wraps */
 	__atomic_store_n(self->q.prod, 1, __ATOMIC_RELEASE);
 	vq_ring(&self->q);
 	usleep(20000);
 	EXPECT_EQ(2, vq_cons(&self->q));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, NULL, 0);
+	expect_log(_metadata, self->fd, self->n.nested_id, NULL, 0);
 
 	/* PROD beyond the queue: the bits above the wrap bit are ignored */
 	self->q.prod_val = 2;
@@ -713,24 +665,23 @@ TEST_F(vqueue, inconsistent_prod)
 	__atomic_store_n(self->q.prod, 0xff00 | 4, __ATOMIC_RELEASE);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 4));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
 }
 
 /* The guest rewrites CMDQ_BASE while CMDQEN == 0 */
-TEST_F(vqueue, modify_base)
+TEST_F(vqueue_smmuv3, modify_base)
 {
-	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
 	struct iommu_vqueue_get_state st;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
-	EXPECT_ERRNO(EBUSY, iommufd_vqueue_modify(self->n.fd, self->q.id,
-						  IOMMU_VQUEUE_MODIFY_BASE,
-						  Q_BASE_RA | QUEUE2_IOVA | 3));
-	ASSERT_EQ(0, iommufd_vqueue_modify(self->n.fd, self->q.id,
-					   IOMMU_VQUEUE_MODIFY_DISABLE |
-					   IOMMU_VQUEUE_MODIFY_BASE,
-					   Q_BASE_RA | QUEUE2_IOVA | 3));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
+	test_err_vqueue_modify(EBUSY, self->q.id, IOMMU_VQUEUE_MODIFY_BASE,
+			       SMMUV3_Q_BASE_RA | QUEUE2_IOVA | 3);
+	test_cmd_vqueue_modify(self->q.id,
+			       IOMMU_VQUEUE_MODIFY_DISABLE |
+			       IOMMU_VQUEUE_MODIFY_BASE,
+			       SMMUV3_Q_BASE_RA | QUEUE2_IOVA | 3);
+	test_cmd_vqueue_get_state(self->q.id, &st);
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_DISABLED, st.out_state);
 
 	/* Disabled: the doorbell does nothing */
@@ -740,22 +691,19 @@ TEST_F(vqueue, modify_base)
 	usleep(20000);
 	EXPECT_EQ(0, vq_cons(&self->q));
 
-	ASSERT_EQ(0, iommufd_vqueue_modify(self->n.fd, self->q.id,
-					   IOMMU_VQUEUE_MODIFY_ENABLE, 0));
+	test_cmd_vqueue_modify(self->q.id, IOMMU_VQUEUE_MODIFY_ENABLE, 0);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
-	expect_log(_metadata, self->n.fd, self->n.nested_id, cmds, 1);
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
 }
 
-/* Every ioctl refuses bad arguments with the documented errno */
-TEST_F(vqueue, bad_args)
+/* IOMMU_VQUEUE_ALLOC refuses bad arguments with the documented errno */
+TEST_F(vqueue_smmuv3, alloc_bad_args)
 {
 	struct iommu_vqueue_alloc cmd;
 	struct {
 		struct iommu_vqueue_alloc cmd;
 		uint64_t extra;
 	} big;
-	struct iommu_vqueue_get_state st;
-	struct iommu_vqueue_modify m;
 	struct vq q2;
 	void *hole;
 
@@ -763,9 +711,8 @@ TEST_F(vqueue, bad_args)
 	do {								\
 		vq_alloc_cmd(self, &q2, &cmd, QUEUE_IOVA, 3, 0, 0);	\
 		cmd._field = _val;					\
-		EXPECT_ERRNO(_errno,					\
-			     ioctl(self->n.fd, IOMMU_VQUEUE_ALLOC, &cmd)); \
-		iommufd_vq_fds_close(&q2.f);				\
+		test_err_vqueue_alloc(_errno, &cmd, NULL);		\
+		test_vqueue_fds_close(&q2.f);				\
 	} while (0)
 
 	ALLOC_ERR(EINVAL, size, 8);
@@ -774,7 +721,7 @@ TEST_F(vqueue, bad_args)
 	ALLOC_ERR(EOPNOTSUPP, format, 3);
 	ALLOC_ERR(EINVAL, status_offset, 0x80);
 	ALLOC_ERR(EINVAL, __reserved, 1);
-	ALLOC_ERR(EINVAL, max_log2_entries, 20);
+	ALLOC_ERR(EINVAL, max_log2_entries, SMMUV3_Q_MAX_LOG2SIZE + 1);
 	ALLOC_ERR(EINVAL, prod_offset, 0x99);
 	ALLOC_ERR(EINVAL, cons_offset, REG_PROD);
 	ALLOC_ERR(EINVAL, cons_offset, 4096);
@@ -785,9 +732,9 @@ TEST_F(vqueue, bad_args)
 	ALLOC_ERR(EOPNOTSUPP, data_type,
 		  IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID);
 	ALLOC_ERR(EBADF, doorbell_fd, -1);
-	ALLOC_ERR(EINVAL, doorbell_fd, self->n.fd);
-	ALLOC_ERR(EBADF, event_fd, -1);
-	ALLOC_ERR(EINVAL, event_fd, self->n.fd);
+	ALLOC_ERR(EINVAL, doorbell_fd, self->fd);
+	ALLOC_ERR(EBADF, stop_fd, -1);
+	ALLOC_ERR(EINVAL, stop_fd, self->fd);
 	ALLOC_ERR(EBADF, irq_fd, -2);
 
 	/* Register memory that is not there */
@@ -795,120 +742,117 @@ TEST_F(vqueue, bad_args)
 	ASSERT_NE(MAP_FAILED, hole);
 	ALLOC_ERR(EFAULT, regs_uptr, (uintptr_t)hole);
 	munmap(hole, 4096);
+#undef ALLOC_ERR
 
 	/* Size-versioned: a longer struct must have a zero tail */
 	vq_alloc_cmd(self, &q2, &big.cmd, QUEUE_IOVA, 3, 0, 0);
 	big.cmd.size = sizeof(big);
 	big.extra = 1;
-	EXPECT_ERRNO(E2BIG, ioctl(self->n.fd, IOMMU_VQUEUE_ALLOC, &big));
-	iommufd_vq_fds_close(&q2.f);
+	EXPECT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_VQUEUE_ALLOC, &big));
+	test_vqueue_fds_close(&q2.f);
+}
+
+/* MODIFY, RESUME and GET_STATE refuse bad arguments */
+TEST_F(vqueue_smmuv3, cmd_bad_args)
+{
+	struct iommu_vqueue_get_state st;
+	struct iommu_vqueue_modify m;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
 
-	/* MODIFY */
-	EXPECT_ERRNO(ENOENT,
-		     iommufd_vqueue_modify(self->n.fd, self->n.ioas_id,
-					   IOMMU_VQUEUE_MODIFY_DISABLE, 0));
-	EXPECT_ERRNO(EOPNOTSUPP,
-		     iommufd_vqueue_modify(self->n.fd, self->q.id, 1 << 5, 0));
-	EXPECT_ERRNO(EINVAL,
-		     iommufd_vqueue_modify(self->n.fd, self->q.id,
-					   IOMMU_VQUEUE_MODIFY_DISABLE |
-					   IOMMU_VQUEUE_MODIFY_ENABLE,
-					   0));
-	EXPECT_ERRNO(EBUSY, iommufd_vqueue_modify(self->n.fd, self->q.id,
-						  IOMMU_VQUEUE_MODIFY_BASE,
-						  QUEUE2_IOVA));
+	test_err_vqueue_modify(ENOENT, self->n.ioas_id,
+			       IOMMU_VQUEUE_MODIFY_DISABLE, 0);
+	test_err_vqueue_modify(EOPNOTSUPP, self->q.id, 1 << 5, 0);
+	test_err_vqueue_modify(EINVAL, self->q.id,
+			       IOMMU_VQUEUE_MODIFY_DISABLE |
+			       IOMMU_VQUEUE_MODIFY_ENABLE, 0);
+	test_err_vqueue_modify(EBUSY, self->q.id, IOMMU_VQUEUE_MODIFY_BASE,
+			       QUEUE2_IOVA);
 	m = (struct iommu_vqueue_modify){
 		.size = sizeof(m),
 		.vqueue_id = self->q.id,
 		.__reserved = 1,
 	};
-	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->n.fd, IOMMU_VQUEUE_MODIFY, &m));
+	EXPECT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_VQUEUE_MODIFY, &m));
 
-	/* SET_VSID */
-	EXPECT_ERRNO(EOPNOTSUPP,
-		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 1 << 3,
-					     self->n.idev_id, VSID));
-	EXPECT_ERRNO(EINVAL,
-		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
-					     self->n.idev_id, 1ULL << 32));
-	EXPECT_ERRNO(ENOENT, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
-						     self->n.ioas_id, VSID));
-	EXPECT_ERRNO(ENOENT,
-		     iommufd_vqueue_set_vsid(self->n.fd, self->n.ioas_id, 0,
-					     self->n.idev_id, VSID));
-	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
-					     self->n.idev_id, VSID));
-	EXPECT_ERRNO(EEXIST, iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
-						     self->n.idev_id, VSID));
-	EXPECT_ERRNO(EEXIST,
-		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id, 0,
-					     self->n.idev_id, VSID + 1));
-	EXPECT_ERRNO(ENOENT,
-		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id,
-					     IOMMU_VQUEUE_VSID_REMOVE,
-					     self->n.idev_id, VSID + 1));
-	EXPECT_ERRNO(EINVAL,
-		     iommufd_vqueue_set_vsid(self->n.fd, self->q.id,
-					     IOMMU_VQUEUE_VSID_REMOVE,
-					     self->n.idev_id + 1000, VSID));
+	test_err_vqueue_resume(EOPNOTSUPP, self->q.id, 1 << 4, 0);
+	test_err_vqueue_resume(EINVAL, self->q.id, 0, 0);
+	test_err_vqueue_resume(ENOENT, self->n.nested_id, 0, 0);
 
-	/* RESUME */
-	EXPECT_ERRNO(EOPNOTSUPP,
-		     iommufd_vqueue_resume(self->n.fd, self->q.id, 1 << 4, 0));
-	EXPECT_ERRNO(EINVAL,
-		     iommufd_vqueue_resume(self->n.fd, self->q.id, 0, 0));
-	EXPECT_ERRNO(ENOENT, iommufd_vqueue_resume(self->n.fd,
-						   self->n.nested_id, 0, 0));
-
-	/* GET_STATE */
 	st = (struct iommu_vqueue_get_state){
 		.size = sizeof(st), .vqueue_id = self->q.id, .flags = 1,
 	};
 	EXPECT_ERRNO(EOPNOTSUPP,
-		     ioctl(self->n.fd, IOMMU_VQUEUE_GET_STATE, &st));
+		     ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
+	test_err_vqueue_get_state(ENOENT, self->n.stdev_id);
 	st = (struct iommu_vqueue_get_state){
-		.size = sizeof(st), .vqueue_id = self->q.id, .__reserved = 1,
+		.size = 8, .vqueue_id = self->q.id,
 	};
-	EXPECT_ERRNO(EOPNOTSUPP,
-		     ioctl(self->n.fd, IOMMU_VQUEUE_GET_STATE, &st));
-	st = (struct iommu_vqueue_get_state){
-		.size = sizeof(st), .vqueue_id = self->n.stdev_id,
-	};
-	EXPECT_ERRNO(ENOENT, ioctl(self->n.fd, IOMMU_VQUEUE_GET_STATE, &st));
-	st.size = 8;
-	EXPECT_ERRNO(EINVAL, ioctl(self->n.fd, IOMMU_VQUEUE_GET_STATE, &st));
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_VQUEUE_GET_STATE, &st));
 
 	/* What the vqueue holds cannot go away under it */
-	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, self->n.nested_id));
-	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, self->n.parent_id));
-	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, self->n.ioas_id));
-#undef ALLOC_ERR
+	test_err_object_destroy(EBUSY, self->n.nested_id);
+	test_err_object_destroy(EBUSY, self->n.parent_id);
+	test_err_object_destroy(EBUSY, self->n.ioas_id);
+}
+
+/* SET_VDEVICE binding rules; an SMMUv3 vqueue takes no domain bindings */
+TEST_F(vqueue_smmuv3, set_vdevice_bad_args)
+{
+	const uint32_t remove = IOMMU_VQUEUE_SET_VDEVICE_REMOVE;
+	uint32_t dev = self->n.idev_id;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+
+	test_err_vqueue_set_vdevice(EOPNOTSUPP, self->q.id, 1 << 3, dev, VSID);
+	test_err_vqueue_set_vdevice(EINVAL, self->q.id, 0, dev,
+				    (uint64_t)UINT32_MAX + 1);
+	test_err_vqueue_set_vdevice(ENOENT, self->q.id, 0, self->n.ioas_id,
+				    VSID);
+	test_err_vqueue_set_vdevice(ENOENT, self->n.ioas_id, 0, dev, VSID);
+	/* Nothing bound yet: nothing to remove */
+	test_err_vqueue_set_vdevice(ENOENT, self->q.id, remove, dev, VSID);
+
+	test_cmd_vqueue_set_vdevice(self->q.id, 0, dev, VSID);
+	test_err_vqueue_set_vdevice(EEXIST, self->q.id, 0, dev, VSID);
+	test_err_vqueue_set_vdevice(EEXIST, self->q.id, 0, dev, VSID + 1);
+	test_err_vqueue_set_vdevice(ENOENT, self->q.id, remove, dev, VSID + 1);
+	/* Removal names the device that is bound */
+	test_err_vqueue_set_vdevice(EINVAL, self->q.id, remove, dev + 1000,
+				    VSID);
+	test_cmd_vqueue_set_vdevice(self->q.id, remove, dev, VSID);
+	test_err_vqueue_set_vdevice(ENOENT, self->q.id, remove, dev, VSID);
+
+	/* The VT-d command on an SMMUv3 vqueue */
+	test_err_vqueue_set_vdomain(EINVAL, self->q.id, 0, self->n.nested_id,
+				    1, 0);
+	test_err_vqueue_set_vdomain(EINVAL, self->q.id,
+				    IOMMU_VQUEUE_SET_VDOMAIN_REMOVE,
+				    self->n.nested_id, 1, 0);
 }
 
 /* Destroying the HWPT under a live vqueue fails; after the vqueue, it works */
-TEST_F(vqueue, destroy_hwpt_live)
+TEST_F(vqueue_smmuv3, destroy_hwpt_live)
 {
-	struct cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
-	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, self->n.nested_id));
+	test_err_object_destroy(EBUSY, self->n.nested_id);
 
 	/* Still working */
 	vq_push(&self->q, cmds, 2);
 	vq_ring(&self->q);
 	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
 
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->q.id));
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->n.nested_id));
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->n.parent_id));
+	test_ioctl_object_destroy(self->q.id);
+	test_ioctl_object_destroy(self->n.nested_id);
+	test_ioctl_object_destroy(self->n.parent_id);
 }
 
 /* IOMMU_DESTROY while the worker has a full queue to go through */
-TEST_F(vqueue, destroy_pending)
+TEST_F(vqueue_smmuv3, destroy_pending)
 {
-	static struct cmd cmds[4096];
+	static struct test_smmuv3_cmd cmds[4096];
 	unsigned int i;
 
 	for (i = 0; i < 4096; i++)
@@ -917,12 +861,12 @@ TEST_F(vqueue, destroy_pending)
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 12, 0, 0));
 	vq_push(&self->q, cmds, 4096);
 	vq_ring(&self->q);
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->q.id));
+	test_ioctl_object_destroy(self->q.id);
 	/* The worker is gone: nothing moves any more */
 	i = vq_cons(&self->q);
 	usleep(20000);
 	EXPECT_EQ(i, vq_cons(&self->q));
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->n.nested_id));
+	test_ioctl_object_destroy(self->n.nested_id);
 }
 
 struct ringer {
@@ -950,9 +894,9 @@ static unsigned int vq_space(struct vq *q)
 }
 
 /* Unmap the queue's IOVA while the worker is busy with it */
-TEST_F(vqueue, unmap_busy)
+TEST_F(vqueue_smmuv3, unmap_busy)
 {
-	static struct cmd cmds[512];
+	static struct test_smmuv3_cmd cmds[512];
 	struct iommu_vqueue_get_state st;
 	struct ringer r = { .q = &self->q };
 	pthread_t thread;
@@ -967,25 +911,24 @@ TEST_F(vqueue, unmap_busy)
 		n = vq_space(&self->q);
 		vq_push(&self->q, cmds, n < 512 ? n : 512);
 	}
-	ASSERT_EQ(0, iommufd_ioas_unmap(self->n.fd, self->n.ioas_id, GUEST_IOVA,
-					GUEST_SIZE));
+	test_ioctl_ioas_unmap_range(self->n.ioas_id, GUEST_IOVA, GUEST_SIZE);
 	/* Whatever is pending now aborts on the entry at CONS */
 	if (vq_space(&self->q))
 		vq_push(&self->q, cmds, 1);
-	ASSERT_EQ(0, eventfd_wait(self->q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(self->q.f.stop, TIMEOUT_MS));
 	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, self->q.id, &st));
-	EXPECT_EQ(IOMMU_VQUEUE_STOP_ABORT, st.out_reason);
-	EXPECT_EQ(CERROR_ABT, CONS_ERR(vq_cons(&self->q)));
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, self->q.id));
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ABORT, st.out_stop_reason);
+	EXPECT_EQ(SMMUV3_CERROR_ABT, CONS_ERR(vq_cons(&self->q)));
+	test_ioctl_object_destroy(self->q.id);
 }
 
 /* Close the iommufd with doorbells still being rung and eventfds signalled */
-TEST_F(vqueue, close_signalled)
+TEST_F(vqueue_smmuv3, close_signalled)
 {
-	static struct cmd cmds[1024];
+	static struct test_smmuv3_cmd cmds[1024];
 	struct ringer r = { .q = &self->q };
 	struct vq q2;
 	pthread_t thread;
@@ -997,45 +940,54 @@ TEST_F(vqueue, close_signalled)
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 10, 0, 0));
 	ASSERT_EQ(0, vq_alloc(self, &q2, QUEUE2_IOVA, 10, 0x200,
 			      IOMMU_VQUEUE_ALLOC_MSI));
-	ASSERT_EQ(0, iommufd_vqueue_set_vsid(self->n.fd, q2.id, 0,
-					     self->n.idev_id, VSID));
+	test_cmd_vqueue_set_vdevice(q2.id, 0, self->n.idev_id, VSID);
 	ASSERT_EQ(0, pthread_create(&thread, NULL, ring_thread, &r));
 	vq_push(&self->q, cmds, 1000);
 	vq_push(&q2, cmds, 1000);
 	vq_ring(&q2);
 
 	/* The second vqueue's eventfds go first, then the iommufd */
-	iommufd_vq_fds_close(&q2.f);
-	close(self->n.fd);
-	self->n.fd = -1;
+	test_vqueue_fds_close(&q2.f);
+	close(self->fd);
+	self->fd = -1;
 	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 
 	/* A fresh iommufd works: nothing was left behind holding the mock */
-	self->n.fd = open("/dev/iommu", O_RDWR);
-	ASSERT_LE(0, self->n.fd);
+	self->fd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, self->fd);
 }
 
 /*
  * VT-d invalidation queue. The register page is the remapping unit's: IQH,
  * IQT, IQA and ICS at their architectural offsets.
  */
-#define VTD_IQH		IOMMUFD_VQ_VTD_IQH
-#define VTD_IQT		IOMMUFD_VQ_VTD_IQT
-#define VTD_ICS		IOMMUFD_VQ_VTD_ICS
-#define VTD_IQA_DW	IOMMUFD_VQ_VTD_IQA_DW
-
-#define IQEI_TAIL	1
-#define IQEI_TYPE	3
-#define IQEI_RSVD	4
-#define IQEI_WIDTH	5
-
 #define VDID		3
 #define VDID2		4
 #define VPASID		0x10
 
+FIXTURE(vqueue_vtd)
+{
+	int fd;
+	struct test_nest n;
+	void *guest;
+	void *regs;
+	struct test_vqueue_fds f;
+};
+
+FIXTURE_SETUP(vqueue_vtd)
+{
+	self->f = (struct test_vqueue_fds){ -1, -1, -1 };
+	guest_setup(_metadata, &self->fd, &self->n, &self->guest, &self->regs);
+}
+
+FIXTURE_TEARDOWN(vqueue_vtd)
+{
+	guest_teardown(self->fd, &self->f, self->guest, self->regs);
+}
+
 struct vtdq {
-	struct vq q;		/* eventfds, id, IQT/IQH; closed by teardown */
+	struct vq q;		/* eventfds, id, IQT/IQH */
 	uint8_t *ring;
 	unsigned int esize;
 	unsigned int entries;
@@ -1043,12 +995,12 @@ struct vtdq {
 	uint32_t tail;
 };
 
-static uint32_t *status_at(struct _test_data_vqueue *self, unsigned int i)
+static uint32_t *status_at(struct _test_data_vqueue_vtd *self, unsigned int i)
 {
 	return self->guest + (STATUS_IOVA - GUEST_IOVA) + i * 4;
 }
 
-static void vtd_alloc_cmd(struct _test_data_vqueue *self, struct vtdq *v,
+static void vtd_alloc_cmd(struct _test_data_vqueue_vtd *self, struct vtdq *v,
 			  struct iommu_vqueue_alloc *cmd, bool dw,
 			  unsigned int qs, uint32_t start)
 {
@@ -1058,43 +1010,43 @@ static void vtd_alloc_cmd(struct _test_data_vqueue *self, struct vtdq *v,
 	v->esize = dw ? 32 : 16;
 	v->entries = (4096U << qs) / v->esize;
 	v->ring = self->guest + (QUEUE_IOVA - GUEST_IOVA);
-	v->ics = self->regs + VTD_ICS;
+	v->ics = self->regs + VTD_ICS_REG;
 	v->tail = start;
 	q->id = 0;
-	q->prod = self->regs + VTD_IQT;
-	q->cons = self->regs + VTD_IQH;
+	q->prod = self->regs + VTD_IQT_REG;
+	q->cons = self->regs + VTD_IQH_REG;
 	/* The VMM's QIE enable: IQH and IQT where the guest starts */
 	__atomic_store_n(q->prod, start * v->esize, __ATOMIC_RELAXED);
 	__atomic_store_n(q->cons, start * v->esize, __ATOMIC_RELAXED);
 	__atomic_store_n(v->ics, 0, __ATOMIC_RELAXED);
-	iommufd_vq_fds_open(&q->f, true);
+	test_vqueue_fds_open(&q->f, true);
 
-	*cmd = iommufd_vq_vtd_cmd(self->n.nested_id,
-				  QUEUE_IOVA | (dw ? VTD_IQA_DW : 0) | qs,
-				  self->regs, &q->f);
+	*cmd = test_vqueue_vtd(self->n.nested_id,
+			       QUEUE_IOVA | (dw ? VTD_IQA_DW : 0) | qs,
+			       self->regs, &q->f);
 }
 
-static int vtd_alloc(struct _test_data_vqueue *self, struct vtdq *v, bool dw,
+static int vtd_alloc(struct _test_data_vqueue_vtd *self, struct vtdq *v, bool dw,
 		     unsigned int qs, uint32_t start)
 {
 	struct iommu_vqueue_alloc cmd;
 	int rc;
 
 	vtd_alloc_cmd(self, v, &cmd, dw, qs, start);
-	rc = iommufd_vqueue_alloc(self->n.fd, &cmd, &v->q.id);
-	/* Teardown closes the eventfds through self->q */
-	self->q = v->q;
+	rc = _test_cmd_vqueue_alloc(self->fd, &cmd, &v->q.id);
+	/* Teardown closes the eventfds */
+	self->f = v->q.f;
 	return rc;
 }
 
 /* Write descriptor @d at slot @slot, as wide as the queue's descriptors */
-static void vtd_put(struct vtdq *v, uint32_t slot, struct iommufd_vtd_desc d)
+static void vtd_put(struct vtdq *v, uint32_t slot, struct test_vtd_desc d)
 {
 	memcpy(v->ring + (size_t)slot * v->esize, d.qw, v->esize);
 }
 
 /* The guest: queue @n descriptors at IQT, then one IQT write */
-static void vtd_push(struct vtdq *v, const struct iommufd_vtd_desc *d,
+static void vtd_push(struct vtdq *v, const struct test_vtd_desc *d,
 		     unsigned int n)
 {
 	unsigned int i;
@@ -1120,8 +1072,8 @@ static void expect_vtd_log(struct __test_metadata *_metadata, int fd,
 	uint32_t num = 0;
 	unsigned int i;
 
-	ASSERT_EQ(0, iommufd_mock_vtd_log(fd, nested_id, got, MOCK_VTD_LOG_NUM,
-					  &num, NULL));
+	ASSERT_EQ(0, _test_cmd_mock_log(fd, IOMMU_TEST_OP_MD_VTD_LOG, nested_id,
+					got, MOCK_VTD_LOG_NUM, &num, NULL));
 	ASSERT_EQ(n, num);
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(want[i].addr, got[i].addr);
@@ -1131,29 +1083,15 @@ static void expect_vtd_log(struct __test_metadata *_metadata, int fd,
 	}
 }
 
-/* A second nested HWPT over the same parent, for a second guest domain */
-static uint32_t nested2(struct __test_metadata *_metadata,
-			struct _test_data_vqueue *self)
-{
-	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
-	uint32_t id = 0;
-
-	EXPECT_EQ(0, iommufd_hwpt_alloc(self->n.fd, self->n.idev_id,
-					self->n.parent_id, 0,
-					IOMMU_HWPT_DATA_SELFTEST, &data,
-					sizeof(data), &id));
-	return id;
-}
-
 /*
- * E.3 VTD-Q1 in a 128-bit queue: a device-TLB invalidation completes as a
+ * in a 128-bit queue: a device-TLB invalidation completes as a
  * no-op, the wait writes its status, and the queue wraps at 256 entries.
  */
-TEST_F(vqueue, vtd_128_wait_wrap)
+TEST_F(vqueue_vtd, wait_wrap_128)
 {
-	struct iommufd_vtd_desc d[2] = {
-		iommufd_vtd_dev_tlb(0x100, 0x200000),
-		iommufd_vtd_wait(true, false, 2, STATUS_IOVA),
+	struct test_vtd_desc d[2] = {
+		test_vtd_dev_tlb(0x100, 0x200000),
+		test_vtd_wait(true, false, 2, STATUS_IOVA),
 	};
 	struct iommu_vqueue_get_state st;
 	struct vtdq v;
@@ -1166,25 +1104,25 @@ TEST_F(vqueue, vtd_128_wait_wrap)
 	EXPECT_EQ(0x20, vq_cons(&v.q));
 
 	/* Linux's free_head = 254: the two land in slots 254 and 255 */
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, v.q.id));
-	iommufd_vq_fds_close(&self->q.f);
+	test_ioctl_object_destroy(v.q.id);
+	test_vqueue_fds_close(&self->f);
 	ASSERT_EQ(0, vtd_alloc(self, &v, false, 0, 254));
-	d[1] = iommufd_vtd_wait(true, false, 3, STATUS_IOVA + 4);
+	d[1] = test_vtd_wait(true, false, 3, STATUS_IOVA + 4);
 	vtd_push(&v, d, 2);
 	EXPECT_EQ(0, __atomic_load_n(v.q.prod, __ATOMIC_RELAXED));
 	ASSERT_TRUE(wait_u32(status_at(self, 1), 3));
 	ASSERT_TRUE(vtd_wait_head(&v, 0));
 
 	/* And on after the wrap */
-	d[1] = iommufd_vtd_wait(true, false, 4, STATUS_IOVA + 8);
+	d[1] = test_vtd_wait(true, false, 4, STATUS_IOVA + 8);
 	vtd_push(&v, d, 2);
 	ASSERT_TRUE(wait_u32(status_at(self, 2), 4));
 	ASSERT_TRUE(vtd_wait_head(&v, 2));
 
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
+	test_cmd_vqueue_get_state(v.q.id, &st);
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
 	EXPECT_EQ(4, st.out_consumed);
-	EXPECT_EQ(0, st.out_msi_errors);
+	EXPECT_EQ(0, st.out_write_errors);
 	/* No IF: no completion interrupt */
 	EXPECT_EQ(-1, read(v.q.f.irq, &cnt, sizeof(cnt)));
 	EXPECT_EQ(0, *v.ics);
@@ -1195,15 +1133,15 @@ TEST_F(vqueue, vtd_128_wait_wrap)
  * HWPT bound to their (DID, PASID), converted to stage-1 invalidations,
  * in queue order, and the mock IOTLB shows them applied.
  */
-TEST_F(vqueue, vtd_256_forward_wrap)
+TEST_F(vqueue_vtd, forward_wrap_256)
 {
-	struct iommufd_vtd_desc d[5] = {
-		iommufd_vtd_piotlb(VDID, VPASID, 0x5000, 0, true),
-		iommufd_vtd_piotlb_pasid(VDID2, VPASID),
+	struct test_vtd_desc d[5] = {
+		test_vtd_piotlb(VDID, VPASID, 0x5000, 0, true),
+		test_vtd_piotlb_pasid(VDID2, VPASID),
 		/* AM=9: 2MiB, the address rounded down to it */
-		iommufd_vtd_piotlb(VDID, VPASID, 0x2ff000, 9, false),
-		iommufd_vtd_dev_tlb(0x100, 0),
-		iommufd_vtd_wait(true, false, 7, STATUS_IOVA),
+		test_vtd_piotlb(VDID, VPASID, 0x2ff000, 9, false),
+		test_vtd_dev_tlb(0x100, 0),
+		test_vtd_wait(true, false, 7, STATUS_IOVA),
 	};
 	struct iommu_hwpt_vtd_s1_invalidate want1[2] = {
 		{ .addr = 0x5000, .npages = 1,
@@ -1213,50 +1151,48 @@ TEST_F(vqueue, vtd_256_forward_wrap)
 	struct iommu_hwpt_vtd_s1_invalidate want2[1] = {
 		{ .addr = 0, .npages = UINT64_MAX },
 	};
-	uint32_t nested_id2 = nested2(_metadata, self);
+	uint32_t nested_id2;
 	struct vtdq v;
 
 	/* QS=0 with 256-bit descriptors: 128 entries; start 2 before the end */
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 126));
 	ASSERT_EQ(128, v.entries);
-	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-					     self->n.nested_id, VDID, VPASID));
-	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0, nested_id2,
-					     VDID2, VPASID));
+	test_cmd_hwpt_alloc_mock_nested(self->n.idev_id, self->n.parent_id,
+					&nested_id2);
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, self->n.nested_id, VDID, VPASID);
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, nested_id2, VDID2, VPASID);
 
 	vtd_push(&v, d, 5);
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 7));
 	ASSERT_TRUE(vtd_wait_head(&v, 3));
 	EXPECT_EQ(3 * 32, vq_cons(&v.q));
 
-	expect_vtd_log(_metadata, self->n.fd, self->n.nested_id, want1, 2);
-	expect_vtd_log(_metadata, self->n.fd, nested_id2, want2, 1);
+	expect_vtd_log(_metadata, self->fd, self->n.nested_id, want1, 2);
+	expect_vtd_log(_metadata, self->fd, nested_id2, want2, 1);
 	/* Page 5 is slot 1; the 2MiB range covers every slot */
-	EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd, self->n.nested_id, 1,
-					      0));
-	EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd, self->n.nested_id, 0,
-					      0));
-	EXPECT_EQ(0, iommufd_mock_check_iotlb(self->n.fd, nested_id2, 3, 0));
+	test_cmd_mock_check_iotlb(self->n.nested_id, 1, 0);
+	test_cmd_mock_check_iotlb(self->n.nested_id, 0, 0);
+	test_cmd_mock_check_iotlb(nested_id2, 3, 0);
 }
 
 /* IF=1: ICS.IWC and the irq eventfd, not again until the guest clears it */
-TEST_F(vqueue, vtd_wait_irq_latch)
+TEST_F(vqueue_vtd, wait_irq_latch)
 {
-	struct iommufd_vtd_desc d[3];
+	struct test_vtd_desc d[3];
 	struct vtdq v;
 	uint64_t cnt;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
 
 	/* A fenced no-op wait (Linux's IQE drain) completes silently */
-	d[0] = (struct iommufd_vtd_desc){ { 0x45, 0 } };
-	d[1] = iommufd_vtd_wait(true, false, 1, STATUS_IOVA);
+	d[0] = (struct test_vtd_desc){ { 0x45, 0 } };
+	d[1] = test_vtd_wait(true, false, 1, STATUS_IOVA);
 	vtd_push(&v, d, 2);
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 1));
 	EXPECT_EQ(-1, read(v.q.f.irq, &cnt, sizeof(cnt)));
 	EXPECT_EQ(0, *v.ics);
 
-	d[0] = iommufd_vtd_wait(false, true, 0, 0);
+	d[0] = test_vtd_wait(false, true, 0, 0);
 	vtd_push(&v, d, 1);
 	ASSERT_EQ(0, eventfd_wait(v.q.f.irq, TIMEOUT_MS));
 	EXPECT_EQ(1, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
@@ -1267,9 +1203,9 @@ TEST_F(vqueue, vtd_wait_irq_latch)
 	 * status first; the last wait's status shows the worker is past
 	 * both.
 	 */
-	d[0] = iommufd_vtd_wait(true, true, 2, STATUS_IOVA + 4);
-	d[1] = iommufd_vtd_wait(false, true, 0, 0);
-	d[2] = iommufd_vtd_wait(true, false, 3, STATUS_IOVA + 8);
+	d[0] = test_vtd_wait(true, true, 2, STATUS_IOVA + 4);
+	d[1] = test_vtd_wait(false, true, 0, 0);
+	d[2] = test_vtd_wait(true, false, 3, STATUS_IOVA + 8);
 	vtd_push(&v, d, 3);
 	ASSERT_TRUE(wait_u32(status_at(self, 1), 2));
 	ASSERT_TRUE(wait_u32(status_at(self, 2), 3));
@@ -1279,20 +1215,20 @@ TEST_F(vqueue, vtd_wait_irq_latch)
 
 	/* The VMM emulates the guest's write of 1 to ICS: an atomic clear */
 	__atomic_fetch_and(v.ics, ~1U, __ATOMIC_SEQ_CST);
-	d[0] = iommufd_vtd_wait(false, true, 0, 0);
+	d[0] = test_vtd_wait(false, true, 0, 0);
 	vtd_push(&v, d, 1);
 	ASSERT_EQ(0, eventfd_wait(v.q.f.irq, TIMEOUT_MS));
 	EXPECT_EQ(1, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
 	ASSERT_TRUE(vtd_wait_head(&v, 7));
 }
 
-/* E.3 VTD-Q3: IQE with IQH on the bad descriptor, recovery after the VMM */
-TEST_F(vqueue, vtd_iqe_recover)
+/* IQE with IQH on the bad descriptor, recovery after the VMM */
+TEST_F(vqueue_vtd, iqe_recover)
 {
-	struct iommufd_vtd_desc d[3] = {
-		iommufd_vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
+	struct test_vtd_desc d[3] = {
+		test_vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
 		{ { 0, 0 } },
-		iommufd_vtd_wait(true, false, 9, STATUS_IOVA),
+		test_vtd_wait(true, false, 9, STATUS_IOVA),
 	};
 	struct iommu_hwpt_vtd_s1_invalidate want[2] = {
 		{ .addr = 0x1000, .npages = 1 },
@@ -1302,85 +1238,81 @@ TEST_F(vqueue, vtd_iqe_recover)
 	struct vtdq v;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
-	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-					     self->n.nested_id, VDID, VPASID));
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, self->n.nested_id, VDID, VPASID);
 	vtd_push(&v, d, 3);
-	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.stop, TIMEOUT_MS));
 	EXPECT_EQ(32, vq_cons(&v.q));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
+	test_cmd_vqueue_get_state(v.q.id, &st);
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_STOPPED, st.out_state);
-	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
-	EXPECT_EQ(IQEI_TYPE, st.out_error);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_stop_reason);
+	EXPECT_EQ(VTD_IQEI_TYPE, st.out_error_code);
 	EXPECT_EQ(32, st.out_cons);
 	EXPECT_EQ(0, st.out_entry[0]);
 	/* Nothing after the error ran */
 	EXPECT_EQ(0, *status_at(self, 0));
 
 	/* The guest has not cleared FSTS.IQE yet */
-	EXPECT_ERRNO(EINVAL, iommufd_vqueue_resume(self->n.fd, v.q.id, 0, 0));
+	test_err_vqueue_resume(EINVAL, v.q.id, 0, 0);
 
 	/* Linux rewrites the slot and clears IQE; the VMM retries */
-	vtd_put(&v, 1, iommufd_vtd_piotlb(VDID, VPASID, 0x3000, 0, false));
-	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id,
-					   IOMMU_VQUEUE_RESUME_RETRY, 0));
+	vtd_put(&v, 1, test_vtd_piotlb(VDID, VPASID, 0x3000, 0, false));
+	test_cmd_vqueue_resume(v.q.id, IOMMU_VQUEUE_RESUME_RETRY, 0);
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 9));
 	ASSERT_TRUE(vtd_wait_head(&v, 3));
-	expect_vtd_log(_metadata, self->n.fd, self->n.nested_id, want, 2);
+	expect_vtd_log(_metadata, self->fd, self->n.nested_id, want, 2);
 
 	/* A reserved bit in quadword 2 */
-	d[0] = iommufd_vtd_wait(true, false, 10, STATUS_IOVA + 4);
+	d[0] = test_vtd_wait(true, false, 10, STATUS_IOVA + 4);
 	d[0].qw[2] = 1;
 	vtd_push(&v, d, 1);
-	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
-	EXPECT_EQ(IQEI_RSVD, st.out_error);
+	ASSERT_EQ(0, eventfd_wait(v.q.f.stop, TIMEOUT_MS));
+	test_cmd_vqueue_get_state(v.q.id, &st);
+	EXPECT_EQ(VTD_IQEI_RSVD, st.out_error_code);
 	EXPECT_EQ(3 * 32, st.out_cons);
 	EXPECT_EQ(1, st.out_entry[2]);
-	vtd_put(&v, 3, iommufd_vtd_wait(true, false, 10, STATUS_IOVA + 4));
-	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id,
-					   IOMMU_VQUEUE_RESUME_RETRY, 0));
+	vtd_put(&v, 3, test_vtd_wait(true, false, 10, STATUS_IOVA + 4));
+	test_cmd_vqueue_resume(v.q.id, IOMMU_VQUEUE_RESUME_RETRY, 0);
 	ASSERT_TRUE(wait_u32(status_at(self, 1), 10));
 
 	/* IQT not on a 256-bit boundary: invalid tail, no entry */
 	__atomic_store_n(v.q.prod, 4 * 32 + 16, __ATOMIC_RELEASE);
 	vq_ring(&v.q);
-	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
-	EXPECT_EQ(IQEI_TAIL, st.out_error);
+	ASSERT_EQ(0, eventfd_wait(v.q.f.stop, TIMEOUT_MS));
+	test_cmd_vqueue_get_state(v.q.id, &st);
+	EXPECT_EQ(VTD_IQEI_TAIL, st.out_error_code);
 	EXPECT_EQ(4 * 32, st.out_cons);
 	EXPECT_EQ(0, st.out_entry[0]);
 }
 
 /* A PASID-based descriptor in a 128-bit queue is an invalid width */
-TEST_F(vqueue, vtd_128_width)
+TEST_F(vqueue_vtd, width_128)
 {
-	struct iommufd_vtd_desc d =
-		iommufd_vtd_piotlb(VDID, VPASID, 0x1000, 0, false);
+	struct test_vtd_desc d =
+		test_vtd_piotlb(VDID, VPASID, 0x1000, 0, false);
 	struct iommu_vqueue_get_state st;
 	struct vtdq v;
 	uint32_t num = 1;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, false, 0, 0));
-	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-					     self->n.nested_id, VDID, VPASID));
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, self->n.nested_id, VDID, VPASID);
 	vtd_push(&v, &d, 1);
-	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
-	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
-	EXPECT_EQ(IQEI_WIDTH, st.out_error);
+	ASSERT_EQ(0, eventfd_wait(v.q.f.stop, TIMEOUT_MS));
+	test_cmd_vqueue_get_state(v.q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_stop_reason);
+	EXPECT_EQ(VTD_IQEI_WIDTH, st.out_error_code);
 	EXPECT_EQ(0, st.out_cons);
-	ASSERT_EQ(0, iommufd_mock_vtd_log(self->n.fd, self->n.nested_id, NULL,
-					  0, &num, NULL));
+	test_cmd_mock_log(IOMMU_TEST_OP_MD_VTD_LOG, self->n.nested_id, NULL, 0,
+			  &num);
 	EXPECT_EQ(0, num);
 }
 
 /* A context-cache invalidation is the VMM's: stop, emulate, resume */
-TEST_F(vqueue, vtd_cc_exit_resume)
+TEST_F(vqueue_vtd, cc_exit_resume)
 {
-	struct iommufd_vtd_desc d[3] = {
-		iommufd_vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
-		iommufd_vtd_cc_global(),
-		iommufd_vtd_wait(true, false, 5, STATUS_IOVA),
+	struct test_vtd_desc d[3] = {
+		test_vtd_piotlb(VDID, VPASID, 0x1000, 0, false),
+		test_vtd_cc_global(),
+		test_vtd_wait(true, false, 5, STATUS_IOVA),
 	};
 	struct iommu_hwpt_vtd_s1_invalidate want = {
 		.addr = 0x1000, .npages = 1,
@@ -1389,132 +1321,123 @@ TEST_F(vqueue, vtd_cc_exit_resume)
 	struct vtdq v;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
-	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-					     self->n.nested_id, VDID, VPASID));
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, self->n.nested_id, VDID, VPASID);
 	vtd_push(&v, d, 3);
-	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
+	ASSERT_EQ(0, eventfd_wait(v.q.f.stop, TIMEOUT_MS));
 	EXPECT_EQ(32, vq_cons(&v.q));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
-	EXPECT_EQ(IOMMU_VQUEUE_STOP_EXIT, st.out_reason);
-	EXPECT_EQ(0, st.out_error);
+	test_cmd_vqueue_get_state(v.q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_EXIT, st.out_stop_reason);
+	EXPECT_EQ(0, st.out_error_code);
 	EXPECT_EQ(0, st.out_errno);
 	EXPECT_EQ(0x11, st.out_entry[0]);
 	EXPECT_EQ(0, *status_at(self, 0));
-	expect_vtd_log(_metadata, self->n.fd, self->n.nested_id, &want, 1);
+	expect_vtd_log(_metadata, self->fd, self->n.nested_id, &want, 1);
 
 	/* An exit is not an error: no retry flag, and the VMM consumed it */
-	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id, 0, 1));
+	test_cmd_vqueue_resume(v.q.id, 0, 1);
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 5));
 	ASSERT_TRUE(vtd_wait_head(&v, 3));
 }
 
 /* (DID, PASID) pairs: unknown ones are never forwarded; binding rules */
-TEST_F(vqueue, vtd_bind_unknown)
+TEST_F(vqueue_vtd, bind_unknown)
 {
-	struct iommufd_vtd_desc d[2] = {
-		iommufd_vtd_piotlb(VDID2, VPASID, 0x4000, 0, false),
-		iommufd_vtd_wait(true, false, 6, STATUS_IOVA),
+	struct test_vtd_desc d[2] = {
+		test_vtd_piotlb(VDID2, VPASID, 0x4000, 0, false),
+		test_vtd_wait(true, false, 6, STATUS_IOVA),
 	};
 	struct iommu_hwpt_vtd_s1_invalidate want = {
 		.addr = 0x4000, .npages = 1,
 	};
-	struct iommu_ioas_alloc ioas2 = { .size = sizeof(ioas2) };
-	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
 	struct iommu_vqueue_get_state st;
-	uint32_t parent2, other, num = 1;
+	uint32_t num = 1;
 	struct vtdq v;
 
 	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
-	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-					     self->n.nested_id, VDID, VPASID));
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, self->n.nested_id, VDID, VPASID);
 
 	/* Bound DID, other PASID, and other DID, same PASID: both unknown */
-	d[0] = iommufd_vtd_piotlb(VDID, VPASID + 1, 0x4000, 0, false);
+	d[0] = test_vtd_piotlb(VDID, VPASID + 1, 0x4000, 0, false);
 	vtd_push(&v, d, 2);
-	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
-	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_reason);
-	EXPECT_EQ(IQEI_TYPE, st.out_error);
+	ASSERT_EQ(0, eventfd_wait(v.q.f.stop, TIMEOUT_MS));
+	test_cmd_vqueue_get_state(v.q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_stop_reason);
+	EXPECT_EQ(VTD_IQEI_TYPE, st.out_error_code);
 	EXPECT_EQ(-ENOENT, st.out_errno);
 	EXPECT_EQ(0, st.out_cons);
-	ASSERT_EQ(0, iommufd_mock_vtd_log(self->n.fd, self->n.nested_id, NULL,
-					  0, &num, NULL));
+	test_cmd_mock_log(IOMMU_TEST_OP_MD_VTD_LOG, self->n.nested_id, NULL, 0,
+			  &num);
 	EXPECT_EQ(0, num);
 
-	vtd_put(&v, 0, iommufd_vtd_piotlb(VDID2, VPASID, 0x4000, 0, false));
-	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id,
-					   IOMMU_VQUEUE_RESUME_RETRY, 0));
-	ASSERT_EQ(0, eventfd_wait(v.q.f.event, TIMEOUT_MS));
-	ASSERT_EQ(0, iommufd_vqueue_state(self->n.fd, v.q.id, &st));
-	EXPECT_EQ(IQEI_TYPE, st.out_error);
+	vtd_put(&v, 0, test_vtd_piotlb(VDID2, VPASID, 0x4000, 0, false));
+	test_cmd_vqueue_resume(v.q.id, IOMMU_VQUEUE_RESUME_RETRY, 0);
+	ASSERT_EQ(0, eventfd_wait(v.q.f.stop, TIMEOUT_MS));
+	test_cmd_vqueue_get_state(v.q.id, &st);
+	EXPECT_EQ(VTD_IQEI_TYPE, st.out_error_code);
 	EXPECT_EQ(0, st.out_cons);
 
 	/* The VMM learns of the domain, binds it and retries */
-	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-					     self->n.nested_id, VDID2, VPASID));
-	ASSERT_EQ(0, iommufd_vqueue_resume(self->n.fd, v.q.id,
-					   IOMMU_VQUEUE_RESUME_RETRY, 0));
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, self->n.nested_id, VDID2,
+				    VPASID);
+	test_cmd_vqueue_resume(v.q.id, IOMMU_VQUEUE_RESUME_RETRY, 0);
 	ASSERT_TRUE(wait_u32(status_at(self, 0), 6));
-	expect_vtd_log(_metadata, self->n.fd, self->n.nested_id, &want, 1);
+	expect_vtd_log(_metadata, self->fd, self->n.nested_id, &want, 1);
+}
 
-	/* Binding rules */
-	EXPECT_ERRNO(EEXIST,
-		     iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-					     self->n.nested_id, VDID, VPASID));
-	EXPECT_ERRNO(EINVAL, iommufd_vqueue_set_vsid(self->n.fd, v.q.id, 0,
-						     self->n.idev_id, VSID));
-	EXPECT_ERRNO(EINVAL,
-		     iommufd_vqueue_set_vsid(self->n.fd, v.q.id,
-					     IOMMU_VQUEUE_VSID_HWPT,
-					     self->n.nested_id, 1ULL << 36));
-	EXPECT_ERRNO(ENOENT, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-						     self->n.parent_id, 7, 0));
-	EXPECT_ERRNO(ENOENT, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-						     self->n.ioas_id, 7, 0));
-	EXPECT_ERRNO(EOPNOTSUPP,
-		     iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 1 << 5,
-					     self->n.nested_id, 7, 0));
+/* SET_VDOMAIN binding rules; a VT-d vqueue takes no device bindings */
+TEST_F(vqueue_vtd, set_vdomain_bad_args)
+{
+	const uint32_t remove = IOMMU_VQUEUE_SET_VDOMAIN_REMOVE;
+	struct iommu_ioas_alloc ioas2 = { .size = sizeof(ioas2) };
+	uint32_t nested = self->n.nested_id;
+	uint32_t parent2, other;
+	struct vtdq v;
+
+	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
+
+	test_err_vqueue_set_vdomain(EOPNOTSUPP, v.q.id, 1 << 5, nested, 7, 0);
+	/* DID is 16 bits, PASID 20 */
+	test_err_vqueue_set_vdomain(EINVAL, v.q.id, 0, nested, 0x10000, 0);
+	test_err_vqueue_set_vdomain(EINVAL, v.q.id, 0, nested, 7, 1U << 20);
+	test_err_vqueue_set_vdomain(ENOENT, v.q.id, 0, self->n.parent_id, 7,
+				    0);
+	test_err_vqueue_set_vdomain(ENOENT, v.q.id, 0, self->n.ioas_id, 7, 0);
+	test_err_vqueue_set_vdomain(ENOENT, self->n.ioas_id, 0, nested, 7, 0);
+	/* Nothing bound yet: nothing to remove */
+	test_err_vqueue_set_vdomain(ENOENT, v.q.id, remove, nested, 7, 0);
+
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, nested, VDID, VPASID);
+	test_err_vqueue_set_vdomain(EEXIST, v.q.id, 0, nested, VDID, VPASID);
+	/* One HWPT may serve several pairs */
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, nested, VDID, VPASID + 1);
 
 	/* A stage 1 over another IOAS is not this guest's */
-	ASSERT_EQ(0, ioctl(self->n.fd, IOMMU_IOAS_ALLOC, &ioas2));
-	ASSERT_EQ(0, iommufd_hwpt_alloc(self->n.fd, self->n.idev_id,
-					ioas2.out_ioas_id,
-					IOMMU_HWPT_ALLOC_NEST_PARENT,
-					IOMMU_HWPT_DATA_NONE, NULL, 0,
-					&parent2));
-	ASSERT_EQ(0, iommufd_hwpt_alloc(self->n.fd, self->n.idev_id, parent2, 0,
-					IOMMU_HWPT_DATA_SELFTEST, &data,
-					sizeof(data), &other));
-	EXPECT_ERRNO(EINVAL, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0,
-						     other, 7, 0));
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &ioas2));
+	test_cmd_hwpt_alloc_parent(self->n.idev_id, ioas2.out_ioas_id,
+				   &parent2);
+	test_cmd_hwpt_alloc_mock_nested(self->n.idev_id, parent2, &other);
+	test_err_vqueue_set_vdomain(EINVAL, v.q.id, 0, other, 7, 0);
 
-	/* Bound HWPTs stay until unbound */
-	other = nested2(_metadata, self);
-	ASSERT_EQ(0,
-		  iommufd_vqueue_bind_vtd(self->n.fd, v.q.id, 0, other, 7, 0));
-	EXPECT_ERRNO(EBUSY, iommufd_destroy(self->n.fd, other));
-	EXPECT_ERRNO(EINVAL, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id,
-						     IOMMU_VQUEUE_VSID_REMOVE,
-						     self->n.nested_id, 7, 0));
-	EXPECT_ERRNO(ENOENT, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id,
-						     IOMMU_VQUEUE_VSID_REMOVE,
-						     other, 8, 0));
-	ASSERT_EQ(0, iommufd_vqueue_bind_vtd(self->n.fd, v.q.id,
-					     IOMMU_VQUEUE_VSID_REMOVE, other, 7,
-					     0));
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, other));
+	/* Bound HWPTs stay until unbound, and are unbound by name */
+	test_cmd_hwpt_alloc_mock_nested(self->n.idev_id, self->n.parent_id,
+					&other);
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, other, 7, 0);
+	test_err_object_destroy(EBUSY, other);
+	test_err_vqueue_set_vdomain(EINVAL, v.q.id, remove, nested, 7, 0);
+	test_err_vqueue_set_vdomain(ENOENT, v.q.id, remove, other, 8, 0);
+	test_cmd_vqueue_set_vdomain(v.q.id, remove, other, 7, 0);
+	test_err_vqueue_set_vdomain(ENOENT, v.q.id, remove, other, 7, 0);
+	test_ioctl_object_destroy(other);
 
-	/* An SMMUv3 vqueue takes no domain bindings */
-	ASSERT_EQ(0, iommufd_destroy(self->n.fd, v.q.id));
-	iommufd_vq_fds_close(&self->q.f);
-	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE2_IOVA, 3, 0, 0));
-	EXPECT_ERRNO(EINVAL,
-		     iommufd_vqueue_bind_vtd(self->n.fd, self->q.id, 0,
-					     self->n.nested_id, VDID, VPASID));
+	/* The SMMUv3 command on a VT-d vqueue */
+	test_err_vqueue_set_vdevice(EINVAL, v.q.id, 0, self->n.idev_id, VSID);
+	test_err_vqueue_set_vdevice(EINVAL, v.q.id,
+				    IOMMU_VQUEUE_SET_VDEVICE_REMOVE,
+				    self->n.idev_id, VSID);
 }
 
 /* VT-d arguments IOMMU_VQUEUE_ALLOC refuses */
-TEST_F(vqueue, vtd_bad_args)
+TEST_F(vqueue_vtd, alloc_bad_args)
 {
 	struct iommu_vqueue_alloc cmd;
 	struct vtdq v;
@@ -1524,18 +1447,18 @@ TEST_F(vqueue, vtd_bad_args)
 		vtd_alloc_cmd(self, &v, &cmd, true, 0, 0);		\
 		cmd.max_log2_entries = 7;				\
 		cmd._field = _val;					\
-		EXPECT_ERRNO(_errno,					\
-			     ioctl(self->n.fd, IOMMU_VQUEUE_ALLOC, &cmd)); \
-		iommufd_vq_fds_close(&v.q.f);				\
+		test_err_vqueue_alloc(_errno, &cmd, NULL);		\
+		test_vqueue_fds_close(&v.q.f);				\
 	} while (0)
 
 	/* Status write and interrupt are per descriptor, not an MSI mode */
 	VTD_ALLOC_ERR(EINVAL, flags, IOMMU_VQUEUE_ALLOC_MSI);
-	VTD_ALLOC_ERR(EINVAL, status_offset, VTD_IQT);
-	VTD_ALLOC_ERR(EINVAL, status_offset, VTD_IQH);
+	VTD_ALLOC_ERR(EINVAL, __reserved, 1);
+	VTD_ALLOC_ERR(EINVAL, status_offset, VTD_IQT_REG);
+	VTD_ALLOC_ERR(EINVAL, status_offset, VTD_IQH_REG);
 	VTD_ALLOC_ERR(EINVAL, status_offset, 0x9e);
 	VTD_ALLOC_ERR(EINVAL, status_offset, 4096);
-	VTD_ALLOC_ERR(EINVAL, max_log2_entries, 16);
+	VTD_ALLOC_ERR(EINVAL, max_log2_entries, VTD_IQ_MAX_LOG2 + 1);
 	/* QS=1 with 256-bit descriptors is 2^8 entries: not capped, refused */
 	VTD_ALLOC_ERR(EINVAL, base, QUEUE_IOVA | VTD_IQA_DW | 1);
 	/* The probe: the mock takes VT-d entries only under its own type */
@@ -1544,8 +1467,8 @@ TEST_F(vqueue, vtd_bad_args)
 
 	/* The largest queue: QS=7, 128-bit, 2^15 entries */
 	vtd_alloc_cmd(self, &v, &cmd, false, 7, 0);
-	ASSERT_EQ(0, ioctl(self->n.fd, IOMMU_VQUEUE_ALLOC, &cmd));
-	self->q = v.q;
+	self->f = v.q.f;
+	test_cmd_vqueue_alloc(&cmd, &v.q.id);
 }
 
 TEST_HARNESS_MAIN

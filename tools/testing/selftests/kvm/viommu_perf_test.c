@@ -91,8 +91,8 @@ static const uint32_t batch_sizes[] = { 1, 8, 64 };
  */
 #define REGS_GPA(path, vcpu)	(BIT_ULL(32) + ((path) * MAX_VCPUS + (vcpu)) * 0x1000)
 #define RO_SLOT			11
-#define REG_PROD		IOMMUFD_VQ_SMMUV3_PROD
-#define REG_CONS		IOMMUFD_VQ_SMMUV3_CONS
+#define REG_PROD		SMMUV3_CMDQ_PROD_REG
+#define REG_CONS		SMMUV3_CMDQ_CONS_REG
 
 /* 256 entries: a batch of 64 TLBIs and a sync fits with room to spare */
 #define Q_LOG2			8
@@ -101,12 +101,6 @@ static const uint32_t batch_sizes[] = { 1, 8, 64 };
 #define Q_WRP_MASK		(2 * Q_ENTRIES - 1)
 
 #define MOCK_SMMUV3		IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3
-
-#define OP_TLBI_NH_ALL		0x10
-#define OP_TLBI_NH_VA		0x12
-#define OP_TLBI_NSNH_ALL	0x30
-#define OP_SYNC			0x46
-#define SYNC_SEV		0x0fc02046ULL
 
 #define GUEST_TIMEOUT_S		10
 #define WARMUP			20
@@ -142,18 +136,21 @@ static uint64_t guest_batch(int path, uint32_t vcpu, uint32_t n)
 	uint32_t *cons_reg = (uint32_t *)(REGS_GPA(path, vcpu) + REG_CONS);
 	uint32_t prod = guest_prod[vcpu][path];
 	uint64_t *slot, t0, t1, end;
+	struct test_smmuv3_cmd c;
 	uint32_t i, cons;
 
 	for (i = 0; i < n; i++) {
 		slot = (uint64_t *)slot_gpa(path, vcpu, prod + i);
-		/* ASID 1, TG=4K, TTL=3, leaf, SCALE=0 NUM=0: one page */
-		WRITE_ONCE(slot[0], OP_TLBI_NH_VA | 1ULL << 48);
-		WRITE_ONCE(slot[1], (uint64_t)(prod + i) << 12 | 1ULL << 10 |
-				    3ULL << 8 | 1);
+		/* ASID 1, SCALE=0 NUM=0: one page */
+		c = test_smmuv3_tlbi_nh_va_range(1, (uint64_t)(prod + i) << 12,
+						 0, 0);
+		WRITE_ONCE(slot[0], c.w[0]);
+		WRITE_ONCE(slot[1], c.w[1]);
 	}
 	slot = (uint64_t *)slot_gpa(path, vcpu, prod + n);
-	WRITE_ONCE(slot[0], SYNC_SEV);
-	WRITE_ONCE(slot[1], 0);
+	c = test_smmuv3_sync(SMMUV3_SYNC_CS_SEV, 0, 0);
+	WRITE_ONCE(slot[0], c.w[0]);
+	WRITE_ONCE(slot[1], c.w[1]);
 	prod = (prod + n + 1) & Q_WRP_MASK;
 	guest_prod[vcpu][path] = prod;
 
@@ -295,7 +292,8 @@ struct bench {
 	bool skipped;
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpus[MAX_VCPUS];
-	struct iommufd_nest nest;
+	int iommufd;
+	struct test_nest nest;
 	void *regs[NR_PATHS][MAX_VCPUS];
 	uint32_t vqueue_id[NR_PATHS][MAX_VCPUS];
 	/* The trap path's emulated registers, under the VMM's big lock */
@@ -318,13 +316,16 @@ struct vcpu_thread_arg {
 
 static void iommu_setup(struct bench *bn)
 {
-	struct iommufd_nest *n = &bn->nest;
+	struct test_nest *n = &bn->nest;
 	int rc;
 
-	rc = iommufd_nest_setup(n, addr_gpa2hva(bn->vm, DATA_GPA),
-				DATA_PAGES * bn->vm->page_size, DATA_GPA);
-	__TEST_REQUIRE(!rc || !iommufd_nest_unsupported(n),
-		       "no iommufd, or no CONFIG_IOMMUFD_TEST mock");
+	/* No iommufd or no mock is a skip; any other failure is one */
+	bn->iommufd = open("/dev/iommu", O_RDWR);
+	__TEST_REQUIRE(bn->iommufd >= 0 || errno != ENOENT, "no /dev/iommu");
+	TEST_ASSERT(bn->iommufd >= 0, "open /dev/iommu: %s", strerror(errno));
+	rc = _test_nest_setup(bn->iommufd, n, addr_gpa2hva(bn->vm, DATA_GPA),
+			      DATA_PAGES * bn->vm->page_size, DATA_GPA);
+	__TEST_REQUIRE(!rc || !n->mock_absent, "no CONFIG_IOMMUFD_TEST mock");
 	TEST_ASSERT(!rc, "%s: %s", n->failed, strerror(errno));
 }
 
@@ -332,7 +333,7 @@ static void iommu_setup(struct bench *bn)
 static void fast_path_setup(struct bench *bn, int path, uint32_t vcpu)
 {
 	struct iommu_vqueue_alloc alloc;
-	struct iommufd_vq_fds fds;
+	struct test_vqueue_fds fds;
 	struct kvm_ioregion r = {
 		.guest_phys_addr = REGS_GPA(path, vcpu) + REG_PROD,
 		.size = 8,
@@ -341,18 +342,17 @@ static void fast_path_setup(struct bench *bn, int path, uint32_t vcpu)
 		.doorbell_size = 4,
 	};
 
-	TEST_ASSERT(!iommufd_vq_fds_open(&fds, false), "eventfd: %s",
+	TEST_ASSERT(!test_vqueue_fds_open(&fds, false), "eventfd: %s",
 		    strerror(errno));
-	alloc = iommufd_vq_smmuv3_cmd(bn->nest.nested_id,
-				      QUEUE_GPA(path, vcpu), Q_LOG2,
-				      bn->regs[path][vcpu], &fds);
-	TEST_ASSERT(!iommufd_vqueue_alloc(bn->nest.fd, &alloc,
-					  &bn->vqueue_id[path][vcpu]),
+	alloc = test_vqueue_smmuv3(bn->nest.nested_id, QUEUE_GPA(path, vcpu),
+				   Q_LOG2, bn->regs[path][vcpu], &fds);
+	TEST_ASSERT(!_test_cmd_vqueue_alloc(bn->iommufd, &alloc,
+					    &bn->vqueue_id[path][vcpu]),
 		    "VQUEUE_ALLOC: %s", strerror(errno));
 	r.doorbell_fd = fds.doorbell;
 	vm_ioctl(bn->vm, KVM_SET_IOREGION, &r);
 	/* The vqueue and the ioregion hold their own references */
-	iommufd_vq_fds_close(&fds);
+	test_vqueue_fds_close(&fds);
 }
 
 static void pin_to_cpu(pid_t tid, uint32_t cpu)
@@ -413,15 +413,13 @@ static void trap_consume(struct bench *bn, uint32_t vcpu)
 		w0 = READ_ONCE(ring[(cons & Q_IDX_MASK) * 2]);
 		w1 = READ_ONCE(ring[(cons & Q_IDX_MASK) * 2 + 1]);
 		cons = (cons + 1) & Q_WRP_MASK;
-		if ((w0 & 0xff) == OP_SYNC) {
+		if (test_smmuv3_opcode(w0) == SMMUV3_CMD_SYNC) {
 			/* Everything before the sync reaches the IOMMU first */
 			if (n) {
 				done = n;
-				rc = iommufd_hwpt_invalidate(bn->nest.fd,
-							     bn->nest.nested_id,
-							     MOCK_SMMUV3, cmds,
-							     sizeof(cmds[0]),
-							     &done);
+				rc = _test_cmd_hwpt_invalidate_array(bn->iommufd,
+					bn->nest.nested_id, MOCK_SMMUV3, cmds,
+					sizeof(cmds[0]), &done);
 				TEST_ASSERT(!rc, "HWPT_INVALIDATE: %s",
 					    strerror(errno));
 				TEST_ASSERT_EQ(done, n);
@@ -429,8 +427,8 @@ static void trap_consume(struct bench *bn, uint32_t vcpu)
 			}
 			continue;
 		}
-		if ((w0 & 0xff) == OP_TLBI_NSNH_ALL)
-			w0 = OP_TLBI_NH_ALL;
+		if (test_smmuv3_opcode(w0) == SMMUV3_CMD_TLBI_NSNH_ALL)
+			w0 = SMMUV3_CMD_TLBI_NH_ALL;
 		cmds[n].cmd[0] = w0;
 		cmds[n].cmd[1] = w1;
 		n++;
@@ -765,7 +763,7 @@ static void run_scenario(struct bench *bn)
 	pthread_barrier_destroy(&bn->phase_barrier);
 	pthread_mutex_destroy(&bn->big_lock);
 
-	close(bn->nest.fd);
+	close(bn->iommufd);
 	kvm_vm_free(bn->vm);
 	for (v = 0; v < nr; v++)
 		munmap(bn->regs[PATH_FAST][v], getpagesize());
@@ -1102,7 +1100,8 @@ int main(int argc, char *argv[])
 		exit(opt == 'h' ? 0 : KSFT_FAIL);
 	}
 
-	TEST_REQUIRE(kvm_has_cap(KVM_CAP_IOREGION));
+	/* The feature it measures: its absence is a failure, not a skip */
+	TEST_ASSERT(kvm_has_cap(KVM_CAP_IOREGION), "no KVM_CAP_IOREGION");
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_READONLY_MEM));
 
 	printf("The guest runs under QEMU TCG: absolute cycle counts mean little;\n");
