@@ -7,7 +7,8 @@
 #   make tools     userspace tools (build/tools/vqdecode)
 #
 # ONLY=suite[,suite...] limits run-tests and demo to those harness/suites
-# entries, for development loops.
+# entries, for development loops.  VIOMMU=intel boots them on a q35 with
+# QEMU's emulated VT-d (see harness/run-qemu.sh).
 #
 # See README.md.
 
@@ -20,6 +21,7 @@ OBJ_ARM  := $(BUILD)/obj/arm64
 RESULTS  := $(BUILD)/test-results
 JOBS     ?= $(shell nproc)
 ONLY_ARG := $(if $(ONLY),--only $(ONLY))
+VIOMMU_ARG := $(if $(VIOMMU),--viommu $(VIOMMU))
 
 # Timestamps and identity are fixed, and ccache's base directory is the
 # checkout, so that a fresh clone on the same machine hits the cache.
@@ -73,9 +75,16 @@ tools: tree
 unit: tree
 	@$(TOP)/harness/run-unit-tests.sh $(SRC) $(RESULTS)
 
-run-tests: kernel initramfs
-	@$(TOP)/harness/run-qemu.sh --mode check --kernel $(OBJ)/arch/x86/boot/bzImage \
-		--initramfs $(BUILD)/initramfs.cpio --out $(RESULTS) $(ONLY_ARG)
+# The one way the test kernel is booted: run-qemu.sh holds the QEMU command
+# line, `make check` runs the suites through run-tests.
+RUN_QEMU = $(TOP)/harness/run-qemu.sh --kernel $(OBJ)/arch/x86/boot/bzImage \
+	   --initramfs $(BUILD)/initramfs.cpio $(ONLY_ARG) $(VIOMMU_ARG)
+
+# `make check` builds the kernel and the initramfs as stages of their own and
+# runs this with RUN_TESTS_DEPS= so that they are not made twice.
+RUN_TESTS_DEPS ?= kernel initramfs
+run-tests: $(RUN_TESTS_DEPS)
+	@$(RUN_QEMU) --mode check --out $(RESULTS)
 
 arm64-check: tree
 	@$(TOP)/harness/arm64-check.sh
@@ -86,8 +95,7 @@ check:
 # The fast-path tests with their output live, then the benchmark: its table on
 # stdout, build/bench/results.json and build/bench/latency.png.
 demo: kernel initramfs
-	@$(TOP)/harness/run-qemu.sh --mode demo --kernel $(OBJ)/arch/x86/boot/bzImage \
-		--initramfs $(BUILD)/initramfs.cpio --out $(BUILD)/demo $(ONLY_ARG); \
+	@$(RUN_QEMU) --mode demo --out $(BUILD)/demo; \
 	status=$$?; $(TOP)/harness/bench-report.py $(BUILD)/demo $(BUILD)/bench && exit $$status
 
 patches: tree
