@@ -4,6 +4,7 @@
 #   make demo      boot the test kernel in QEMU and run the fast-path demo
 #   make check     every test: userspace, KUnit, kselftests, arm64 compile
 #   make patches   export the series (git format-patch, with cover letter)
+#   make check-series  every commit of the series builds and passes checkpatch
 #   make tools     userspace tools (build/tools/vqdecode)
 #
 # ONLY=suite[,suite...] limits run-tests and demo to those harness/suites
@@ -35,7 +36,7 @@ KMAKE_ARM = $(MAKE) -C $(SRC) O=$(OBJ_ARM) ARCH=arm64 CROSS_COMPILE=aarch64-linu
 	    CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc"
 
 .PHONY: all deps tree config kernel headers selftests initramfs tools unit \
-	run-tests arm64-check check demo patches clean distclean
+	run-tests arm64-check check check-series demo patches clean distclean
 
 all: kernel
 
@@ -100,6 +101,11 @@ demo: kernel initramfs
 
 patches: tree
 	@$(TOP)/harness/export-patches.sh $(SRC) $(BUILD)/patches
+
+# Every commit of the series builds (the project's directories, incrementally,
+# in build/obj/series) and passes checkpatch --strict; not part of `check`.
+check-series: config
+	@$(TOP)/harness/check-series.sh $(SRC) $(BUILD)/obj/series $(OBJ)/.config
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/selftests $(BUILD)/initramfs.cpio $(RESULTS) $(BUILD)/tools
