@@ -505,6 +505,7 @@ def stage(name, what, status, results_dir, tap_file=None, results_prefix=None,
     vdir = os.path.join(results_dir, 'verdicts')
     checks = []
     failed = []
+    skipped = 0
     if tap_file is not None:
         tap = parse_tap(read_lines(tap_file) if os.path.exists(tap_file) else [])
         for n, s, d in leaves(tap.results):
@@ -524,6 +525,7 @@ def stage(name, what, status, results_dir, tap_file=None, results_prefix=None,
             entries, problems = read_verdicts(path)
             failed.extend(n for n, s, _ in entries if s == FAIL)
             failed.extend(problems)
+            skipped += sum(1 for _, s, _ in entries if s == SKIP)
         if not files:
             checks.append((what, FAIL, 'exit status %d, and it wrote no verdicts' % status))
         elif status != 0 and not failed:
@@ -536,6 +538,8 @@ def stage(name, what, status, results_dir, tap_file=None, results_prefix=None,
     write(os.path.join(vdir, 'checks', name + '.tap'), format_tap(checks))
     failed.extend(n + (': ' + d.splitlines()[0] if d else '') for n, s, d in checks if s == FAIL)
     took = ' (%ss)' % seconds if seconds is not None else ''
+    if skipped:
+        took += ', %d skipped' % skipped
     if not failed:
         print('ok    ' + took, file=out)
         return 0
@@ -710,7 +714,7 @@ def summarize(results_dir, manifest=DEFAULT_MANIFEST, out=sys.stdout, top=TOP):
         if c['shared']:
             parts.append('%d more that KUnit also runs, counted there' % c['shared'])
         label = suite + (' (stock)' if suite in stock else '')
-        print('  %-42s %s' % (label, ', '.join(parts)), file=out)
+        print('  %-46s %s' % (label, ', '.join(parts)), file=out)
     for n in notes:
         print('note: ' + n, file=out)
     for what, detail in failures:
