@@ -599,7 +599,7 @@ static void trace_end(struct bench *bn, uint32_t s, int path)
 		if (strstr(ev, "iommufd_vqueue_doorbell:") == ev) {
 			doorbell = t;
 			run = -1;
-		} else if (strstr(ev, "iommufd_vqueue_run:") == ev &&
+		} else if (strstr(ev, "iommufd_vqueue_pass:") == ev &&
 			   doorbell >= 0 && run < 0) {
 			run = t;
 		} else if (strstr(ev, "iommufd_vqueue_publish:") == ev &&
