@@ -280,13 +280,13 @@ static void smmuv3_decode(const struct iommufd_vqueue_geometry *geo,
 	e->words[1] = w1;
 	e->opcode = FIELD_GET(SMMUV3_CMD0_OP, w0);
 
+	/* Refused unless proven legal; this shape also compiles shortest */
+	e->class = IOMMUFD_VQUEUE_CLASS_ILLEGAL;
+	e->error = SMMUV3_CERROR_ILL;
 	d = smmuv3_op(e->opcode);
 	if (d && smmuv3_legal(d, w0, w1)) {
 		e->class = d->class;
 		e->error = SMMUV3_CERROR_NONE;
-	} else {
-		e->class = IOMMUFD_VQUEUE_CLASS_ILLEGAL;
-		e->error = SMMUV3_CERROR_ILL;
 	}
 }
 

@@ -69,7 +69,8 @@ struct smmuv3_op_debug {
 	u64 narrow[2];
 };
 
-#define SMMUV3_OP(op, ...)	[SMMUV3_##op] = { .name = #op, __VA_ARGS__ }
+#define SMMUV3_OP(op, ...)						\
+	[SMMUV3_##op] = { .name = #op, __VA_ARGS__ }
 
 static const struct smmuv3_op_debug smmuv3_ops_debug[SMMUV3_CMD_DPTI_PA + 1] = {
 	SMMUV3_OP(CMD_PREFETCH_CONFIG, .fields = SMMUV3_F_STREAM),

@@ -13,6 +13,7 @@
 
 static const struct iommufd_vqueue_format *const fmt =
 	&iommufd_vqueue_smmuv3_format;
+
 static const struct iommufd_vqueue_geometry smmuv3_test_geo = {
 	.entry_size = 16,
 };

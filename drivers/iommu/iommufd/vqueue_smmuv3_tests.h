@@ -83,7 +83,10 @@ static const struct smmuv3_test_cmd smmuv3_test_cmds[] = {
 	  .val = { [IOMMUFD_VQUEUE_FIELD_ASID] = 5,
 		   [IOMMUFD_VQUEUE_FIELD_ADDR] = 0x1000,
 		   [IOMMUFD_VQUEUE_FIELD_LEAF] = 1 },
-	  /* ASID [63:48] 5, VMID [47:32] 0, NUM/SCALE 0; Address [63:12] 0x1000, Leaf [0] 1, TG [11:10] 0, TTL [9:8] 0 */
+	  /*
+	   * ASID [63:48] 5, VMID [47:32] 0, NUM/SCALE 0; Address [63:12]
+	   * 0x1000, Leaf [0] 1, TG [11:10] 0, TTL [9:8] 0
+	   */
 	  .json =
 		"{\"op\":\"CMD_TLBI_NH_VA\",\"class\":\"invalidate\",\"opcode\":18,\"asid\":5,\"vmid\":0,\"addr\":4096,\"leaf\":1,\"tg\":0,\"ttl\":0,\"num\":0,\"scale\":0}",
 	},
@@ -100,7 +103,10 @@ static const struct smmuv3_test_cmd smmuv3_test_cmds[] = {
 	  .class = IOMMUFD_VQUEUE_CLASS_SYNC, .present = SMMUV3_TEST_SYNC,
 	  .val = { [IOMMUFD_VQUEUE_FIELD_CS] = 2, [IOMMUFD_VQUEUE_FIELD_MSH] = 3,
 		   [IOMMUFD_VQUEUE_FIELD_MSIATTR] = 15 },
-	  /* CS [13:12] 2 (SEV), MSH [23:22] 3 (Inner Shareable), MSIAttr [27:24] 0xf, MSIData [63:32] 0; MSIAddress [55:2] 0 */
+	  /*
+	   * CS [13:12] 2 (SEV), MSH [23:22] 3 (Inner Shareable), MSIAttr
+	   * [27:24] 0xf, MSIData [63:32] 0; MSIAddress [55:2] 0
+	   */
 	  .json =
 		"{\"op\":\"CMD_SYNC\",\"class\":\"sync\",\"opcode\":70,\"cs\":2,\"msh\":3,\"msiattr\":15,\"msiaddr\":0,\"msidata\":0}",
 	},
@@ -188,13 +194,15 @@ static const struct smmuv3_test_cmd smmuv3_test_cmds[] = {
 	  .xlate = -ENOENT },
 	{ .name = "CFGI_CD leaf",
 	  .cmd = { 0x0000001000003005, 1 },
-	  .class = SMMUV3_TEST_INV, .present = SMMUV3_TEST_F(SID) | SMMUV3_TEST_F(SSID) | SMMUV3_TEST_F(LEAF),
+	  .class = SMMUV3_TEST_INV,
+	  .present = SMMUV3_TEST_F(SID) | SMMUV3_TEST_F(SSID) | SMMUV3_TEST_F(LEAF),
 	  .val = { [IOMMUFD_VQUEUE_FIELD_SID] = SMMUV3_TEST_VSID_A,
 		   [IOMMUFD_VQUEUE_FIELD_SSID] = 3, [IOMMUFD_VQUEUE_FIELD_LEAF] = 1 },
 	  .out = { 0x0000101000003005, 1 } },
 	{ .name = "CFGI_CD unknown vSID",
 	  .cmd = { 0x0000009900000005, 0 },
-	  .class = SMMUV3_TEST_INV, .present = SMMUV3_TEST_F(SID) | SMMUV3_TEST_F(SSID) | SMMUV3_TEST_F(LEAF),
+	  .class = SMMUV3_TEST_INV,
+	  .present = SMMUV3_TEST_F(SID) | SMMUV3_TEST_F(SSID) | SMMUV3_TEST_F(LEAF),
 	  .val = { [IOMMUFD_VQUEUE_FIELD_SID] = SMMUV3_TEST_VSID_NONE }, .xlate = -ENOENT },
 	{ .name = "CFGI_CD_ALL",
 	  .cmd = { 0x0000001100000006, 0 },
@@ -208,7 +216,8 @@ static const struct smmuv3_test_cmd smmuv3_test_cmds[] = {
 	/* Left to the VMM */
 	{ .name = "CFGI_ALL (Linux boot)",
 	  .cmd = { 0x04, 0x1f }, .class = SMMUV3_TEST_EXIT,
-	  .present = SMMUV3_TEST_F(SID) | SMMUV3_TEST_F(RANGE), .val = { [IOMMUFD_VQUEUE_FIELD_RANGE] = 31 },
+	  .present = SMMUV3_TEST_F(SID) | SMMUV3_TEST_F(RANGE),
+	  .val = { [IOMMUFD_VQUEUE_FIELD_RANGE] = 31 },
 	  /* CMD_CFGI_STE_RANGE with Range [4:0] 31 is CMD_CFGI_ALL; SID 0 */
 	  .json =
 		"{\"op\":\"CMD_CFGI_ALL\",\"class\":\"exit\",\"opcode\":4,\"sid\":0,\"range\":31}",
@@ -286,7 +295,8 @@ static const struct smmuv3_test_cmd smmuv3_test_cmds[] = {
 	  .val = { [IOMMUFD_VQUEUE_FIELD_SID] = 0x10 } },
 	{ .name = "CFGI_STE SSec",
 	  .cmd = { 0x0000001000000403, 0 }, .class = SMMUV3_TEST_ILL,
-	  .present = SMMUV3_TEST_F(SID) | SMMUV3_TEST_F(LEAF), .val = { [IOMMUFD_VQUEUE_FIELD_SID] = 0x10 } },
+	  .present = SMMUV3_TEST_F(SID) | SMMUV3_TEST_F(LEAF),
+	  .val = { [IOMMUFD_VQUEUE_FIELD_SID] = 0x10 } },
 	{ .name = "CMD_SYNC CS=3",
 	  .cmd = { 0x000000000fc03046, 0 }, .class = SMMUV3_TEST_ILL,
 	  .present = SMMUV3_TEST_SYNC,
@@ -326,7 +336,8 @@ static const struct smmuv3_test_cmd smmuv3_test_cmds[] = {
 	  .present = SMMUV3_TEST_RANGE },
 	{ .name = "TLBI_EL3_ALL", .cmd = { 0x18, 0 }, .class = SMMUV3_TEST_ILL },
 	{ .name = "TLBI_EL3_VA", .cmd = { 0x1a, 0x1000 }, .class = SMMUV3_TEST_ILL,
-	  .present = SMMUV3_TEST_F(ADDR) | SMMUV3_TEST_F(LEAF) | SMMUV3_TEST_F(TG) | SMMUV3_TEST_F(TTL),
+	  .present = SMMUV3_TEST_F(ADDR) | SMMUV3_TEST_F(LEAF) |
+		     SMMUV3_TEST_F(TG) | SMMUV3_TEST_F(TTL),
 	  .val = { [IOMMUFD_VQUEUE_FIELD_ADDR] = 0x1000 } },
 	{ .name = "TLBI_S_EL2_ALL", .cmd = { 0x50, 0 }, .class = SMMUV3_TEST_ILL },
 	{ .name = "TLBI_S_S2_IPA", .cmd = { 0x5a, 0 }, .class = SMMUV3_TEST_ILL },
@@ -342,7 +353,6 @@ static const struct smmuv3_test_cmd smmuv3_test_cmds[] = {
 	{ .name = "IMPDEF opcode 0x80", .cmd = { 0x80, 0 }, .class = SMMUV3_TEST_ILL },
 	{ .name = "reserved opcode 0xff", .cmd = { 0xff, 0 }, .class = SMMUV3_TEST_ILL },
 };
-
 
 /**
  * struct smmuv3_test_geometry - A CMDQ_BASE value and the queue it describes

@@ -19,6 +19,7 @@ static const struct iommufd_vqueue_format *const fmt =
 static const struct iommufd_vqueue_geometry vtd_test_geo128 = {
 	.entry_size = 16,
 };
+
 static const struct iommufd_vqueue_geometry vtd_test_geo256 = {
 	.entry_size = 32,
 };

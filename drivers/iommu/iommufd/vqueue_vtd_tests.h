@@ -111,7 +111,10 @@ static const struct vtd_test_desc vtd_test_descs[] = {
 		   [IOMMUFD_VQUEUE_FIELD_DID] = 3,
 		   [IOMMUFD_VQUEUE_FIELD_ADDR] = 0x200000,
 		   [IOMMUFD_VQUEUE_FIELD_AM] = 9 },
-	  /* G [5:4] 3 (page), DW [6] 0, DR [7] 0, DID [31:16] 3; ADDR [63:12] 0x200000, IH [6] 0, AM [5:0] 9 */
+	  /*
+	   * G [5:4] 3 (page), DW [6] 0, DR [7] 0, DID [31:16] 3; ADDR [63:12]
+	   * 0x200000, IH [6] 0, AM [5:0] 9
+	   */
 	  .json =
 		"{\"op\":\"IOTLB_INV\",\"class\":\"exit\",\"opcode\":2,\"addr\":2097152,\"type\":2,\"granularity\":3,\"did\":3,\"am\":9,\"ih\":0,\"dw\":0,\"dr\":0}",
 	},
@@ -121,7 +124,10 @@ static const struct vtd_test_desc vtd_test_descs[] = {
 	  .val = { [IOMMUFD_VQUEUE_FIELD_TYPE] = 5, [IOMMUFD_VQUEUE_FIELD_SW] = 1,
 		   [IOMMUFD_VQUEUE_FIELD_STATUS_DATA] = 1,
 		   [IOMMUFD_VQUEUE_FIELD_STATUS_ADDR] = 0x12345670 },
-	  /* IF [4] 0, SW [5] 1, FN [6] 0, PD [7] 0, Status Data [63:32] 1; Status Address [63:2] 0x12345670 */
+	  /*
+	   * IF [4] 0, SW [5] 1, FN [6] 0, PD [7] 0, Status Data [63:32] 1;
+	   * Status Address [63:2] 0x12345670
+	   */
 	  .json =
 		"{\"op\":\"INV_WAIT\",\"class\":\"sync\",\"opcode\":5,\"type\":5,\"sw\":1,\"if\":0,\"fn\":0,\"pd\":0,\"status_data\":1,\"status_addr\":305419888}",
 	},
@@ -184,7 +190,10 @@ static const struct vtd_test_desc vtd_test_descs[] = {
 		   [IOMMUFD_VQUEUE_FIELD_PASID] = 0x10,
 		   [IOMMUFD_VQUEUE_FIELD_ADDR] = 0x12347000,
 		   [IOMMUFD_VQUEUE_FIELD_SIZE] = 1 },
-	  /* MIP [8:4] 0, PFSID [15:12] and [63:52] 0, SID [31:16] 0x100, PASID 0x10; G [0] 0, S [11] 1, ADDR 0x12347000 */
+	  /*
+	   * MIP [8:4] 0, PFSID [15:12] and [63:52] 0, SID [31:16] 0x100, PASID
+	   * 0x10; G [0] 0, S [11] 1, ADDR 0x12347000
+	   */
 	  .json =
 		"{\"op\":\"PASID_DEV_TLB_INV\",\"class\":\"nop\",\"opcode\":8,\"sid\":256,\"addr\":305426432,\"size\":1,\"type\":8,\"granularity\":0,\"pasid\":16,\"pfsid\":0}",
 	},
@@ -341,7 +350,6 @@ static const struct vtd_test_desc vtd_test_descs[] = {
 		"{\"op\":\"RESERVED_0x15\",\"class\":\"illegal\",\"error\":\"IQE\",\"iqei\":3,\"opcode\":21,\"type\":21}",
 	},
 };
-
 
 /**
  * struct vtd_test_geometry - An IQA value and the queue it describes
