@@ -4,10 +4,12 @@
 #   make demo      boot the test kernel in QEMU and run the fast-path demo
 #   make check     every test: userspace, KUnit, kselftests, arm64 compile
 #   make patches   export the series (git format-patch, with cover letter)
+#   make check-series  every commit of the series builds and passes checkpatch
 #   make tools     userspace tools (build/tools/vqdecode)
 #
 # ONLY=suite[,suite...] limits run-tests and demo to those harness/suites
-# entries, for development loops.
+# entries, for development loops.  VIOMMU=intel boots them on a q35 with
+# QEMU's emulated VT-d (see harness/run-qemu.sh).
 #
 # See README.md.
 
@@ -20,6 +22,7 @@ OBJ_ARM  := $(BUILD)/obj/arm64
 RESULTS  := $(BUILD)/test-results
 JOBS     ?= $(shell nproc)
 ONLY_ARG := $(if $(ONLY),--only $(ONLY))
+VIOMMU_ARG := $(if $(VIOMMU),--viommu $(VIOMMU))
 
 # Timestamps and identity are fixed, and ccache's base directory is the
 # checkout, so that a fresh clone on the same machine hits the cache.
@@ -33,7 +36,7 @@ KMAKE_ARM = $(MAKE) -C $(SRC) O=$(OBJ_ARM) ARCH=arm64 CROSS_COMPILE=aarch64-linu
 	    CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc"
 
 .PHONY: all deps tree config kernel headers selftests initramfs tools unit \
-	run-tests arm64-check check demo patches clean distclean
+	run-tests arm64-check check check-series demo patches clean distclean
 
 all: kernel
 
@@ -73,9 +76,16 @@ tools: tree
 unit: tree
 	@$(TOP)/harness/run-unit-tests.sh $(SRC) $(RESULTS)
 
-run-tests: kernel initramfs
-	@$(TOP)/harness/run-qemu.sh --mode check --kernel $(OBJ)/arch/x86/boot/bzImage \
-		--initramfs $(BUILD)/initramfs.cpio --out $(RESULTS) $(ONLY_ARG)
+# The one way the test kernel is booted: run-qemu.sh holds the QEMU command
+# line, `make check` runs the suites through run-tests.
+RUN_QEMU = $(TOP)/harness/run-qemu.sh --kernel $(OBJ)/arch/x86/boot/bzImage \
+	   --initramfs $(BUILD)/initramfs.cpio $(ONLY_ARG) $(VIOMMU_ARG)
+
+# `make check` builds the kernel and the initramfs as stages of their own and
+# runs this with RUN_TESTS_DEPS= so that they are not made twice.
+RUN_TESTS_DEPS ?= kernel initramfs
+run-tests: $(RUN_TESTS_DEPS)
+	@$(RUN_QEMU) --mode check --out $(RESULTS)
 
 arm64-check: tree
 	@$(TOP)/harness/arm64-check.sh
@@ -86,12 +96,16 @@ check:
 # The fast-path tests with their output live, then the benchmark: its table on
 # stdout, build/bench/results.json and build/bench/latency.png.
 demo: kernel initramfs
-	@$(TOP)/harness/run-qemu.sh --mode demo --kernel $(OBJ)/arch/x86/boot/bzImage \
-		--initramfs $(BUILD)/initramfs.cpio --out $(BUILD)/demo $(ONLY_ARG); \
+	@$(RUN_QEMU) --mode demo --out $(BUILD)/demo; \
 	status=$$?; $(TOP)/harness/bench-report.py $(BUILD)/demo $(BUILD)/bench && exit $$status
 
 patches: tree
 	@$(TOP)/harness/export-patches.sh $(SRC) $(BUILD)/patches
+
+# Every commit of the series builds (the project's directories, incrementally,
+# in build/obj/series) and passes checkpatch --strict; not part of `check`.
+check-series: config
+	@$(TOP)/harness/check-series.sh $(SRC) $(BUILD)/obj/series $(OBJ)/.config
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/selftests $(BUILD)/initramfs.cpio $(RESULTS) $(BUILD)/tools

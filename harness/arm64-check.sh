@@ -5,7 +5,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 src=$top/build/linux obj=$top/build/obj/arm64 log=$top/build/arm64-build.log
-dirs=(arch/arm64/kvm/ drivers/iommu/iommufd/)
+dirs=(arch/arm64/kvm/ drivers/iommu/iommufd/ drivers/iommu/arm/arm-smmu-v3/)
 kmake=(make -C "$src" O="$obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
        CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc")
 fragment=$top/harness/configs/arm64-compile.config

@@ -2,34 +2,53 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn what the test runs printed into verdicts, and verdicts into the summary.
 
-Every stage of `make check` leaves a verdict file, build/test-results/verdicts/
-<stage>.tap: plain TAP, one line per counted test.  `summary` adds them up.
+Every stage of `make check` leaves its verdicts under build/test-results/
+verdicts/, as plain TAP, in one of two kinds:
+
+  verdicts/cases/<stage>.tap   test cases, named "<suite>: <case>" (a suite
+                               without TAP of its own is one case, named by
+                               the suite); these are what the summary counts
+  verdicts/checks/<stage>.tap  everything else that must pass: build stages,
+                               kernel log checks, export and checkpatch
+                               verdicts, a suite running to completion
 
   results.py collect --kernel-log K --tests-log T --out DIR [--expect NAME...]
-      Split a QEMU run: KUnit KTAP from the kernel log (one kunit/<suite>.ktap
-      each), every suite's own output (kselftest/<suite>.tap), the kernel log
-      checks, and the run's verdicts (verdicts/qemu.tap).
-  results.py tap-verdict NAME STATUS FILE
+      Split a QEMU run: KUnit's KTAP from the kernel log, parsed with the
+      kernel's own tools/testing/kunit/kunit_parser.py (kunit/), every suite's
+      own output (kselftest/<suite>.tap), the kernel log checks, and the
+      run's verdicts.
+  results.py tap-verdict NAME STATUS FILE --out DIR
       Verdicts of one userspace TAP program that exited with STATUS.
-  results.py summary DIR
-      Print the failures and the line "N passed, N failed, N skipped"; exit 1
-      on any failure or when nothing ran.
+  results.py stage NAME WHAT STATUS DIR [--tap FILE]
+      Verdicts of one build stage of `make check` from its exit status (and
+      its TAP output, with --tap); prints "ok" or "FAILED" and the failures.
+  results.py summary DIR [--manifest FILE]
+      Check the cases against the manifest, print the checks, the cases by
+      suite, the failures and the line "N passed, N failed, N skipped";
+      exit 1 on any failure.
+  results.py manifest DIR [--previous FILE]
+      Print a manifest of the cases a finished run ran (see harness/manifest).
 """
 
 import argparse
+import io
 import os
 import re
 import sys
 
 PASS, FAIL, SKIP = 'pass', 'fail', 'skip'
 
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_MANIFEST = os.path.join(TOP, 'harness', 'manifest')
+# The assembled kernel tree, whose tools/testing/kunit/kunit_parser.py reads KTAP.
+DEFAULT_TREE = os.path.abspath(os.environ.get('KERNEL_TREE') or os.path.join(TOP, 'build', 'linux'))
+MANIFEST_COMMAND = 'harness/results.py manifest build/test-results > harness/manifest'
+
 PRINTK_PREFIX = re.compile(r'^\[\s*\d+\.\d+\] ?')
 RESULT_LINE = re.compile(
     r'^(?P<indent>\s*)(?P<ok>ok|not ok)\b\s*(?P<num>\d+)?\s*(?:-\s*)?'
     r'(?P<name>[^#]*?)\s*(?:#\s*(?P<directive>.*))?$')
-PLAN_LINE = re.compile(r'^(?P<indent>\s*)1\.\.(?P<count>\d+)')
-VERSION_LINE = re.compile(r'^(?P<indent>\s*)K?TAP version \d+')
-SUBTEST_LINE = re.compile(r'^(?P<indent>\s*)# Subtest: (?P<name>.*)')
+PLAN_LINE = re.compile(r'^(?P<indent>\s*)1\.\.(?P<count>\d+)\s*(?:#\s*(?P<directive>.*))?$')
 
 
 class TestResult:
@@ -40,6 +59,7 @@ class TestResult:
         self.status = status
         self.detail = detail
         self.children = children or []
+        self.notes = []       # the "# " lines that follow it
 
 
 def strip_printk(line):
@@ -48,32 +68,59 @@ def strip_printk(line):
 
 
 def result_status(ok, directive):
+    """A result line's status.  Only SKIP changes it: `not ok # TODO` and
+    `not ok # XFAIL` are failures, the test did not pass."""
     directive = (directive or '').strip().upper()
     if directive.startswith('SKIP'):
         return SKIP
-    if directive.startswith(('XFAIL', 'TODO')):
-        return PASS
     return PASS if ok == 'ok' else FAIL
 
 
-def parse_tap(lines):
-    """Parse TAP or KTAP, with subtests nested by indentation.
+class Tap:
+    """What parse_tap() found: the top-level results, the plans that were not
+    met, and the reason of a top-level `1..0 # SKIP` plan."""
 
-    Lines that are not TAP (a test's own messages, kernel messages between
-    KUnit lines) are ignored.  Returns (results, problems): the top-level
-    results, and descriptions of plans that were not met.
+    def __init__(self, results, problems, plan_skip, planned):
+        self.results = results
+        self.problems = problems
+        self.plan_skip = plan_skip
+        self.planned = planned
+
+
+def parse_tap(lines):
+    """Parse flat or nested TAP (kselftests, unit tests, verdict files).
+
+    KUnit's KTAP is parsed by the kernel's kunit_parser instead (see
+    kunit_results()).  This reader stays for TAP that does not come from a
+    kernel: verdict files must be readable when no kernel tree was assembled,
+    and a kselftest's verdict depends on what kunit_parser does not keep
+    (a `1..0 # SKIP reason` plan, output without any TAP, the exit status).
+
+    Lines that are not TAP (a test's own messages) are ignored.
     """
     pending = {}          # indent -> results seen at that level
     plans = {}            # indent -> announced plan
     problems = []
+    plan_skip = None
+    top_plan = None
+    last = None
     for raw in lines:
         line = raw.rstrip('\r\n').expandtabs(4)
         plan = PLAN_LINE.match(line)
         if plan:
-            plans[len(plan['indent'])] = int(plan['count'])
+            depth = len(plan['indent'])
+            plans[depth] = int(plan['count'])
+            if depth == 0:
+                top_plan = int(plan['count'])
+                directive = (plan['directive'] or '').strip()
+                if top_plan == 0 and directive.upper().startswith('SKIP'):
+                    plan_skip = directive[4:].strip() or 'no reason given'
             continue
         m = RESULT_LINE.match(line)
         if not m:
+            note = re.match(r'^\s*# (?!Subtest:)(.*)', line)
+            if note and last is not None:
+                last.notes.append(note[1])
             continue
         depth = len(m['indent'])
         children = pending.pop(depth + 4, [])
@@ -85,6 +132,7 @@ def parse_tap(lines):
         result = TestResult(name, result_status(m['ok'], m['directive']),
                             (m['directive'] or '').strip(), children)
         pending.setdefault(depth, []).append(result)
+        last = result
         # Deeper levels that were never closed by a parent are lost output.
         for deeper in [d for d in pending if d > depth]:
             pending.pop(deeper)
@@ -96,7 +144,7 @@ def parse_tap(lines):
     for depth in sorted(d for d in pending if d > top):
         problems.append('%d results at depth %d without a parent result' %
                         (len(pending[depth]), depth // 4))
-    return results, problems
+    return Tap(results, problems, plan_skip, top_plan)
 
 
 def leaves(results, prefix=''):
@@ -110,13 +158,109 @@ def leaves(results, prefix=''):
     for r in results:
         name = prefix + r.name
         if not r.children:
-            flat.append((name, r.status, r.detail))
+            detail = r.detail
+            if r.status == SKIP:
+                detail = re.sub(r'^SKIP\b\s*', '', detail, flags=re.I)
+            elif r.status == FAIL and r.notes:
+                detail = '\n'.join(([r.detail] if r.detail else []) + r.notes)
+            flat.append((name, r.status, detail))
             continue
         sub = leaves(r.children, name + '.')
         flat.extend(sub)
         if r.status == FAIL and not any(s == FAIL for _, s, _ in sub):
             flat.append((name, FAIL, 'failed with no failing subtest'))
     return flat
+
+
+KTAP_LINE = re.compile(r'^\s*(K?TAP version \d+|1\.\.\d+|ok |not ok |# )')
+
+
+def load_kunit_parser(tree):
+    """The kernel's own KTAP parser, from the assembled tree, made quiet.
+
+    It prints its progress as it parses; that text is kept for kunit/kunit.txt.
+    """
+    path = os.path.join(tree, 'tools', 'testing', 'kunit')
+    if not os.path.exists(os.path.join(path, 'kunit_parser.py')):
+        raise RuntimeError('no %s/kunit_parser.py: assemble the tree first (make tree)' % path)
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    import kunit_parser  # pylint: disable=import-outside-toplevel
+    import kunit_printer  # pylint: disable=import-outside-toplevel
+    return kunit_parser, kunit_printer
+
+
+def kunit_results(kernel_log_lines, tree):
+    """KUnit's results in the kernel log, parsed by kunit_parser.
+
+    Returns (cases, problems, files): cases as ("kunit <suite>: <case>",
+    status, detail); what went wrong with the KTAP as a whole (a suite that
+    never reported, a parse error); and the KTAP lines of each suite and the
+    parser's own report, to be written under kunit/.  A log without KTAP has
+    no cases and no problem here: the manifest says which cases must run.
+    """
+    kp, printer = load_kunit_parser(tree)
+    report = io.StringIO()
+    kp.stdout = printer.Printer(report)
+    # Timestamps go line by line: kunit_parser cuts the first KTAP line's
+    # prefix length off every line, and a continuation line has none.
+    lines = [strip_printk(l) for l in kernel_log_lines]
+    ktap = list(kp.extract_tap_lines(lines))
+    files = {}
+    if not ktap:
+        return [], [], files
+    main = kp.parse_test(kp.extract_tap_lines(lines), 0, [], False)
+    status = kp.TestStatus
+    mapping = {status.SUCCESS: PASS, status.SKIPPED: SKIP}
+
+    def walk(test, path):
+        if not test.subtests:
+            name = test.name or '(a case that never reported)'
+            st = mapping.get(test.status, FAIL)
+            detail = '' if st == PASS else test.status.name.lower().replace('_', ' ')
+            return [(path + name, st, detail)]
+        flat = []
+        for sub in test.subtests:
+            flat.extend(walk(sub, path + test.name + '.'))
+        if test.status not in (status.SUCCESS, status.SKIPPED) and \
+                not any(s == FAIL for _, s, _ in flat):
+            flat.append((path + test.name, FAIL, 'the suite failed with no failing case (%s)'
+                         % test.status.name.lower().replace('_', ' ')))
+        return flat
+
+    cases, problems = [], []
+    for suite in main.subtests:
+        sname = suite.name or '(a suite that never reported)'
+        if not suite.subtests:
+            cases.append(('kunit ' + sname, mapping.get(suite.status, FAIL),
+                          suite.status.name.lower().replace('_', ' ')))
+            continue
+        for sub in suite.subtests:
+            cases.extend(('kunit %s: %s' % (sname, n), s, d) for n, s, d in walk(sub, ''))
+        if suite.status not in (status.SUCCESS, status.SKIPPED) and \
+                not any(c[1] == FAIL for c in cases if c[0].startswith('kunit %s: ' % sname)):
+            problems.append('kunit suite %s: %s with no failing case'
+                            % (sname, suite.status.name.lower().replace('_', ' ')))
+    if main.counts.errors:
+        problems.append('kunit: %d KTAP parse errors (did the kernel crash?), see kunit/kunit.txt'
+                        % main.counts.errors)
+    if main.expected_count is not None and len(main.subtests) < main.expected_count:
+        problems.append('kunit: planned %d suites, %d reported'
+                        % (main.expected_count, len(main.subtests)))
+    # One file of KTAP per suite: a top-level result line closes a suite.
+    buf = []
+    for line in ktap[1:]:
+        if PLAN_LINE.match(line) and not buf:
+            continue
+        if not KTAP_LINE.match(line):
+            continue
+        buf.append(line)
+        m = RESULT_LINE.match(line)
+        if m and not m['indent']:
+            files['kunit/%s.ktap' % safe_name(m['name'])] = '\n'.join(buf) + '\n'
+            buf = []
+    files['kunit/kunit.txt'] = report.getvalue()
+    return cases, problems, files
 
 
 # The kernel log must come out of every run clean.  First match wins.
@@ -153,43 +297,6 @@ def scan_kernel_log(lines):
                 found[name].append(line.strip())
                 break
     return found
-
-
-def extract_kunit(kernel_log_lines):
-    """KUnit's KTAP from the kernel log.
-
-    Returns (suites, problems): a list of (suite name, KTAP lines, result),
-    and what went wrong (no KTAP at all is not a problem: the kernel may have
-    no suites; a run that stops short of its plan is).
-    """
-    suites, problems = [], []
-    started = False
-    planned = None
-    buf = []
-    for raw in kernel_log_lines:
-        line = strip_printk(raw)
-        if not started:
-            if re.match(r'^K?TAP version \d+', line):
-                started = True
-            continue
-        if not re.match(r'^\s*(K?TAP version \d+|1\.\.\d+|ok |not ok |# )', line):
-            continue
-        if planned is None and re.match(r'^1\.\.\d+', line):
-            planned = int(line[3:].split()[0])
-            continue
-        buf.append(line)
-        if RESULT_LINE.match(line) and not line.startswith((' ', '\t')):
-            results, issues = parse_tap(buf)
-            result = results[-1]
-            suites.append((result.name, buf, result))
-            problems.extend('kunit %s: %s' % (result.name, p) for p in issues)
-            buf = []
-            if planned is not None and len(suites) == planned:
-                break
-    if started and (planned is None or len(suites) != planned):
-        problems.append('kunit: planned %s suites, %d reported (did the kernel crash?)'
-                        % (planned if planned is not None else 'some', len(suites)))
-    return suites, problems
 
 
 MARKER = re.compile(r'^@@(?P<what>SUITE-BEGIN|SUITE-END|SUITE-TIMEOUT|KMEMLEAK-BEGIN|'
@@ -253,27 +360,40 @@ def split_tests_log(lines, artifacts=None):
 KSFT_SKIP = 4
 
 
-def suite_verdicts(run, timeout=None):
-    """The counted tests of one kselftest run."""
-    results, problems = parse_tap(run.lines)
-    flat = [('%s: %s' % (run.name, n), s, d) for n, s, d in leaves(results)]
+def suite_verdicts(run, suite, timeout=None):
+    """The cases and the checks of one program's run.
+
+    @suite names it in the verdicts ("kselftest kvm/ioregion_test").  Its TAP
+    results are its cases; a program without TAP results is one case, judged
+    by its exit status (4, or a `1..0 # SKIP` plan, is a skip).  The check
+    says whether it ran to completion with an exit status its results agree
+    with.
+    """
+    tap = parse_tap(run.lines)
+    cases = [('%s: %s' % (suite, n), s, d) for n, s, d in leaves(tap.results)]
+    problems = list(tap.problems)
     if run.timed_out:
-        flat.append((run.name, FAIL, 'timed out%s' % (' after %ss' % timeout if timeout else '')))
+        problems.append('timed out%s' % (' after %ss' % timeout if timeout else ''))
     elif run.status is None:
-        flat.append((run.name, FAIL, 'did not finish: the guest crashed or QEMU was stopped'))
-    elif not flat:
-        if run.status == 0:
-            flat.append((run.name, PASS, ''))
+        problems.append('did not finish: the guest crashed or QEMU was stopped')
+    if not cases:
+        if tap.plan_skip is not None and run.status in (0, KSFT_SKIP):
+            cases.append((suite, SKIP, tap.plan_skip))
+        elif run.status == 0 and tap.planned is None:
+            cases.append((suite, PASS, ''))
         elif run.status == KSFT_SKIP:
-            flat.append((run.name, SKIP, 'exit status 4'))
+            cases.append((suite, SKIP, 'exit status 4'))
+        elif run.status == 0:
+            cases.append((suite, FAIL, 'planned %d tests and reported none' % tap.planned))
         else:
-            flat.append((run.name, FAIL, 'exit status %d' % run.status))
-    elif run.status not in (0, KSFT_SKIP) and not any(s == FAIL for _, s, _ in flat):
-        flat.append((run.name, FAIL, 'exit status %d although no TAP result failed'
-                     % run.status))
-    for p in problems:
-        flat.append((run.name, FAIL, p))
-    return flat
+            cases.append((suite, FAIL, 'exit status %s' % run.status))
+    elif run.status not in (None, 0) and not any(s == FAIL for _, s, _ in cases):
+        if run.status != KSFT_SKIP:
+            problems.append('exit status %d although no TAP result failed' % run.status)
+        elif not any(s == SKIP for _, s, _ in cases):
+            problems.append('exit status 4 (skipped) although no TAP result skipped')
+    check = ('%s ran to completion' % suite, FAIL if problems else PASS, '\n'.join(problems))
+    return cases, [check]
 
 
 def format_tap(verdicts):
@@ -282,7 +402,7 @@ def format_tap(verdicts):
         name = name.replace('#', '_')
         line = '%s %d - %s' % ('not ok' if status == FAIL else 'ok', i, name)
         if status == SKIP:
-            line += ' # SKIP' + (' ' + detail if detail else '')
+            line += ' # SKIP' + (' ' + detail.replace('\n', ' ') if detail else '')
         out.append(line)
         if status == FAIL and detail:
             out.extend('# ' + d for d in detail.splitlines())
@@ -304,19 +424,18 @@ def write(path, text):
         f.write(text)
 
 
-def collect(kernel_log, tests_log, expected, timeouts, qemu_status=None):
-    """All verdicts of one QEMU run, and the files to write (path -> text)."""
+def collect(kernel_log, tests_log, expected, timeouts, qemu_status=None, tree=DEFAULT_TREE):
+    """The cases and checks of one QEMU run, and the files to write (path -> text)."""
     files = {}
-    verdicts = []
+    cases, checks = [], []
     klog = read_lines(kernel_log) if os.path.exists(kernel_log) else []
     tlog = read_lines(tests_log) if os.path.exists(tests_log) else []
     files['kernel.log'] = '\n'.join(klog) + '\n'
 
-    suites, problems = extract_kunit(klog)
-    for name, lines, result in suites:
-        files['kunit/%s.ktap' % safe_name(name)] = '\n'.join(lines) + '\n'
-        verdicts.extend(('kunit ' + n, s, d) for n, s, d in leaves([result]))
-    verdicts.extend(('kunit', FAIL, p) for p in problems)
+    kcases, problems, kfiles = kunit_results(klog, tree)
+    files.update(kfiles)
+    cases.extend(kcases)
+    checks.append(('kunit ran to completion', FAIL if problems else PASS, '\n'.join(problems)))
 
     artifacts = {}
     runs, kmemleak, done = split_tests_log(tlog, artifacts)
@@ -326,12 +445,13 @@ def collect(kernel_log, tests_log, expected, timeouts, qemu_status=None):
     for run in runs:
         seen.add(run.name)
         files['kselftest/%s.tap' % safe_name(run.name)] = '\n'.join(run.lines) + '\n'
-        verdicts.extend(('kselftest ' + n, s, d)
-                        for n, s, d in suite_verdicts(run, timeouts.get(run.name)))
+        c, k = suite_verdicts(run, 'kselftest ' + run.name, timeouts.get(run.name))
+        cases.extend(c)
+        checks.extend(k)
     for name in expected:
         if name not in seen:
-            verdicts.append(('kselftest ' + name, FAIL, 'never started: the guest '
-                             'crashed or QEMU was stopped before it'))
+            checks.append(('kselftest %s ran to completion' % name, FAIL,
+                           'never started: the guest crashed or QEMU was stopped before it'))
 
     found = scan_kernel_log(klog)
     if kmemleak:
@@ -339,41 +459,331 @@ def collect(kernel_log, tests_log, expected, timeouts, qemu_status=None):
     for name, what, _ in LOG_CHECKS:
         hits = found[name]
         detail = '\n'.join(hits[:8]) + ('\n... %d more' % (len(hits) - 8) if len(hits) > 8 else '')
-        verdicts.append(('kernel log shows no %s' % what.split(' ', 1)[1],
-                         FAIL if hits else PASS, detail))
-    verdicts.append(('guest runner completed',
-                     PASS if done else FAIL,
-                     '' if done else 'no @@ALL-DONE: the guest crashed, hung or was stopped'))
+        checks.append(('kernel log shows no %s' % what.split(' ', 1)[1],
+                       FAIL if hits else PASS, detail))
+    checks.append(('guest runner completed', PASS if done else FAIL,
+                   '' if done else 'no @@ALL-DONE: the guest crashed, hung or was stopped'))
     if qemu_status is not None:
-        verdicts.append(('QEMU exited by itself', PASS if qemu_status == 0 else FAIL,
-                         'QEMU exit status %d (124: killed by the host timeout)' % qemu_status))
-    files['verdicts/qemu.tap'] = format_tap(verdicts)
-    return verdicts, files
+        checks.append(('QEMU exited by itself', PASS if qemu_status == 0 else FAIL,
+                       'QEMU exit status %d (124: killed by the host timeout)' % qemu_status))
+    files['verdicts/cases/qemu.tap'] = format_tap(cases)
+    files['verdicts/checks/qemu.tap'] = format_tap(checks)
+    return cases, checks, files
 
 
-def summarize(verdict_dir, out=sys.stdout):
+def read_verdicts(path):
+    """The verdicts of one verdict file, and its problems: a file with no
+    verdicts at all (empty, or `1..0`) is one, since a stage that ran must
+    say so."""
+    tap = parse_tap(read_lines(path)) if os.path.exists(path) else parse_tap([])
+    entries = leaves(tap.results)
+    problems = list(tap.problems)
+    if not entries:
+        problems.append('no verdicts%s' % (' (1..0 # SKIP %s)' % tap.plan_skip
+                                          if tap.plan_skip is not None else ''))
+    return entries, problems
+
+
+def verdict_files(verdict_dir, kind, prefix=''):
+    d = os.path.join(verdict_dir, kind)
+    if not os.path.isdir(d):
+        return []
+    return [os.path.join(d, f) for f in sorted(os.listdir(d))
+            if f.endswith('.tap') and f.startswith(prefix)]
+
+
+def stage(name, what, status, results_dir, tap_file=None, results_prefix=None,
+          seconds=None, log=None, out=sys.stdout):
+    """Record the checks of one build stage and print its line.
+
+    A stage that prints TAP (@tap_file) is judged by it and by its exit
+    status: no verdicts, or a non-zero exit with no failing verdict, fail.  A
+    stage that writes verdict files of its own (@results_prefix) fails when it
+    exits non-zero and none of them say why, or when it wrote none.  Any other
+    stage is one check, passed when it exits 0.
+    """
+    vdir = os.path.join(results_dir, 'verdicts')
+    checks = []
+    failed = []
+    skipped = 0
+    if tap_file is not None:
+        tap = parse_tap(read_lines(tap_file) if os.path.exists(tap_file) else [])
+        for n, s, d in leaves(tap.results):
+            checks.append((n, s, d))
+        checks.extend((what, FAIL, p) for p in tap.problems)
+        if not checks:
+            checks.append((what, FAIL, 'printed no verdicts%s' % (
+                ' (1..0 # SKIP %s)' % tap.plan_skip if tap.plan_skip is not None else '')))
+        if status != 0 and not any(s == FAIL for _, s, _ in checks):
+            checks.append((what, FAIL, 'exit status %d although its TAP reported no failure'
+                           % status))
+    elif results_prefix is not None:
+        files = [f for f in verdict_files(vdir, 'cases', results_prefix) +
+                 verdict_files(vdir, 'checks', results_prefix)
+                 if f != os.path.join(vdir, 'checks', name + '.tap')]
+        for path in files:
+            entries, problems = read_verdicts(path)
+            failed.extend(n for n, s, _ in entries if s == FAIL)
+            failed.extend(problems)
+            skipped += sum(1 for _, s, _ in entries if s == SKIP)
+        if not files:
+            checks.append((what, FAIL, 'exit status %d, and it wrote no verdicts' % status))
+        elif status != 0 and not failed:
+            checks.append((what, FAIL, 'exit status %d although its verdicts report no failure'
+                           % status))
+        else:
+            checks.append((what, PASS, ''))
+    else:
+        checks.append((what, PASS if status == 0 else FAIL, 'exit status %d' % status))
+    write(os.path.join(vdir, 'checks', name + '.tap'), format_tap(checks))
+    failed.extend(n + (': ' + d.splitlines()[0] if d else '') for n, s, d in checks if s == FAIL)
+    took = ' (%ss)' % seconds if seconds is not None else ''
+    if skipped:
+        took += ', %d skipped' % skipped
+    if not failed:
+        print('ok    ' + took, file=out)
+        return 0
+    print('FAILED' + took + (', log: %s' % log if log else ''), file=out)
+    for f in failed[:40]:
+        print('   | ' + f, file=out)
+    if tap_file is None and results_prefix is None and log and os.path.exists(log):
+        for line in read_lines(log)[-25:]:
+            print('   | ' + line, file=out)
+    return 1
+
+
+# A userspace test that runs the same vectors as a KUnit suite names them
+# after the format and the kind of check ("vtd vector V13 ..."); KUnit names
+# the same vector by its case and parameter ("vtdt_vector.V13 ...").
+SHARED_LABEL_WORDS = {'vtd', 'smmuv3', 'smmu', 'vector', 'vectors', 'case', 'cases'}
+
+
+def words(name):
+    return re.findall(r'[a-z0-9]+', name.lower())
+
+
+def kunit_shared_keys(kunit_cases):
+    """Word sequences under which a userspace case is a KUnit case's copy:
+    the case's name without its suite, and every shorter tail of it that
+    still holds the last component (the parameter, or the case)."""
+    keys = set()
+    for name in kunit_cases:
+        case = name.split(': ', 1)[1] if ': ' in name else name
+        w = words(case)
+        last = len(words(case.rsplit('.', 1)[-1])) or len(w)
+        for i in range(0, len(w) - last + 1):
+            keys.add(tuple(w[i:]))
+    return keys
+
+
+def is_shared(case, keys):
+    w = words(case)
+    for i in range(len(w)):
+        if tuple(w[i:]) in keys and all(x in SHARED_LABEL_WORDS for x in w[:i]):
+            return True
+    return False
+
+
+def read_manifest(path):
+    """The manifest: case name -> the reason it may skip (None: it may not)."""
+    cases = {}
+    for raw in read_lines(path):
+        line = raw.rstrip()
+        if not line.strip() or line.lstrip().startswith('#'):
+            continue
+        name, sep, directive = line.partition(' # ')
+        reason = None
+        if sep and directive.upper().startswith('SKIP'):
+            reason = directive[4:].strip() or None
+            if reason is None:
+                raise ValueError('%s: "%s": a skip must say why' % (path, name))
+        cases[name.strip()] = reason
+    return cases
+
+
+def suite_of(name):
+    return name.split(': ', 1)[0]
+
+
+def stock_suites(top=TOP):
+    """The kselftest suites whose program is not the project's."""
+    stock = set()
+    path = os.path.join(top, 'harness', 'suites')
+    if not os.path.exists(path):
+        return stock
+    for line in read_lines(path):
+        f = line.split()
+        if len(f) < 4 or f[0].startswith('#'):
+            continue
+        if not os.path.exists(os.path.join(top, 'tools', 'testing', 'selftests', f[3] + '.c')):
+            stock.add('kselftest ' + f[0])
+    return stock
+
+
+def summarize(results_dir, manifest=DEFAULT_MANIFEST, out=sys.stdout, top=TOP):
+    """Print the checks, the cases by suite and the summary line; 0 if all passed."""
+    vdir = os.path.join(results_dir, 'verdicts')
+    failures = []         # (what, detail)
+    notes = []
+
+    print('Checks (each must pass; not counted as test cases):', file=out)
+    for path in verdict_files(vdir, 'checks'):
+        stage_name = os.path.basename(path)[:-4]
+        entries, problems = read_verdicts(path)
+        bad = [(n, d) for n, s, d in entries if s == FAIL] + [(p, '') for p in problems]
+        good = sum(1 for _, st, _ in entries if st != FAIL)
+        print('  %-20s %3d ok%s' % (stage_name, good, ', %d FAILED' % len(bad) if bad else ''),
+              file=out)
+        failures.extend(('check %s: %s' % (stage_name, n), d) for n, d in bad)
+
+    run = []
+    for path in verdict_files(vdir, 'cases'):
+        entries, problems = read_verdicts(path)
+        run.extend(entries)
+        failures.extend(('cases %s: %s' % (os.path.basename(path)[:-4], p), '')
+                        for p in problems)
+
+    expected = None
+    if os.path.exists(manifest):
+        try:
+            expected = read_manifest(manifest)
+        except ValueError as e:
+            failures.append(('manifest', str(e)))
+    else:
+        failures.append(('manifest', 'no manifest at %s; make one with: %s'
+                         % (manifest, MANIFEST_COMMAND)))
+
+    kunit_passed = [n for n, s, _ in run if n.startswith('kunit ') and s == PASS]
+    keys = kunit_shared_keys(kunit_passed)
+    per_suite = {}
     counts = {PASS: 0, FAIL: 0, SKIP: 0}
-    failures = []
-    names = sorted(f for f in os.listdir(verdict_dir) if f.endswith('.tap')) \
-        if os.path.isdir(verdict_dir) else []
-    for fname in names:
-        results, problems = parse_tap(read_lines(os.path.join(verdict_dir, fname)))
-        stage = fname[:-4]
-        for name, status, detail in leaves(results):
-            counts[status] += 1
-            if status == FAIL:
-                failures.append('%s: %s' % (stage, name))
-        for p in problems:
-            counts[FAIL] += 1
-            failures.append('%s: %s' % (stage, p))
-    for f in failures:
-        print('FAIL: ' + f, file=out)
+    seen = set()
+    unlisted = {}
+
+    def tally(suite, what):
+        per_suite.setdefault(suite, {PASS: 0, FAIL: 0, SKIP: 0, 'shared': 0})[what] += 1
+        if what in counts:
+            counts[what] += 1
+
+    for name, status, detail in run:
+        suite = suite_of(name)
+        seen.add(name)
+        if expected is not None and name not in expected:
+            unlisted[suite] = unlisted.get(suite, 0) + 1
+        if status == SKIP:
+            reason = expected.get(name) if expected else None
+            if reason:
+                tally(suite, SKIP)
+            else:
+                tally(suite, FAIL)
+                failures.append((name, 'skipped (%s), and the manifest gives no reason it may'
+                                 % (detail or 'no reason given')))
+        elif status == FAIL:
+            tally(suite, FAIL)
+            failures.append((name, detail))
+        elif suite.startswith('unit ') and is_shared(name.split(': ', 1)[-1], keys):
+            tally(suite, 'shared')
+        else:
+            tally(suite, PASS)
+
+    if expected is not None:
+        missing = {}
+        for name in expected:
+            if name not in seen:
+                missing.setdefault(suite_of(name), []).append(name)
+        for suite, names in missing.items():
+            for _ in names:
+                tally(suite, FAIL)
+            shown = ', '.join(n.split(': ', 1)[-1] for n in names[:5])
+            failures.append(('%s: %d of the manifest\'s cases did not run' % (suite, len(names)),
+                             '%s%s (a renamed case? regenerate the manifest: %s)'
+                             % (shown, ', ...' if len(names) > 5 else '', MANIFEST_COMMAND)))
+    for suite, n in unlisted.items():
+        notes.append('%s: %d cases the manifest does not list (regenerate it: %s)'
+                     % (suite, n, MANIFEST_COMMAND))
+
+    stock = stock_suites(top)
+    print('Test cases by suite:', file=out)
+    for suite in sorted(per_suite, key=lambda s: (s.split()[0] != 'kunit', s in stock, s)):
+        c = per_suite[suite]
+        parts = ['%d passed' % c[PASS]]
+        if c[FAIL]:
+            parts.append('%d FAILED' % c[FAIL])
+        if c[SKIP]:
+            parts.append('%d skipped' % c[SKIP])
+        if c['shared']:
+            parts.append('%d more that KUnit also runs, counted there' % c['shared'])
+        label = suite + (' (stock)' if suite in stock else '')
+        print('  %-46s %s' % (label, ', '.join(parts)), file=out)
+    for n in notes:
+        print('note: ' + n, file=out)
+    for what, detail in failures:
+        print('FAIL: ' + what, file=out)
+        for d in (detail or '').splitlines()[:10]:
+            print('#   ' + d, file=out)
     total = sum(counts.values())
     if total == 0:
         print('no test ran', file=out)
     print('%d passed, %d failed, %d skipped' % (counts[PASS], counts[FAIL], counts[SKIP]),
           file=out)
-    return 0 if counts[FAIL] == 0 and total > 0 else 1
+    return 0 if not failures and counts[FAIL] == 0 and total > 0 else 1
+
+
+def build_manifest(results_dir, previous=DEFAULT_MANIFEST, out=sys.stdout, err=sys.stderr):
+    """Print the manifest of the cases a finished run ran, in run order.
+
+    A skip's reason is kept from @previous where it gave one; a case that
+    skipped without one is listed as a case that must pass, and named on
+    @err, so that regenerating never turns a skip into an allowed one.
+    """
+    vdir = os.path.join(results_dir, 'verdicts')
+    old = {}
+    if previous and os.path.exists(previous):
+        old = read_manifest(previous)
+    lines, seen = [], set()
+    for path in verdict_files(vdir, 'cases'):
+        entries, _ = read_verdicts(path)
+        for name, status, detail in entries:
+            if name in seen:
+                continue
+            seen.add(name)
+            reason = old.get(name)
+            if reason:
+                lines.append('%s # SKIP %s' % (name, reason))
+                continue
+            lines.append(name)
+            if status == SKIP:
+                print('manifest: %s skipped (%s); listed as a case that must pass'
+                      % (name, detail), file=err)
+            elif status == FAIL:
+                print('manifest: %s failed in this run' % name, file=err)
+    if not lines:
+        print('manifest: no cases in %s' % vdir, file=err)
+        return 1
+    dropped = [n for n in old if n not in seen]
+    if dropped:
+        print('manifest: %d cases of %s are not in this run, left out: %s'
+              % (len(dropped), previous, ', '.join(dropped[:10])), file=err)
+    print(MANIFEST_HEADER, file=out)
+    last_suite = None
+    for line in lines:
+        suite = suite_of(line.split(' # ')[0])
+        if last_suite is not None and suite != last_suite:
+            print(file=out)
+        last_suite = suite
+        print(line, file=out)
+    return 0
+
+
+MANIFEST_HEADER = '''\
+# The test cases `make check` must run: one line per case, as the verdict
+# files name it ("<suite>: <case>"; a program without TAP of its own is one
+# case, named by its suite).  A case listed here that does not run, or that
+# skips, fails the run.  A case may skip only where its line ends in
+# " # SKIP <why>"; there is none on the test kernel.
+#
+# Regenerate it from a finished `make check` (reasons given for skips are kept):
+#   ''' + MANIFEST_COMMAND + '\n'
 
 
 def main(argv=None):
@@ -386,12 +796,28 @@ def main(argv=None):
     c.add_argument('--out', required=True)
     c.add_argument('--expect', nargs='*', default=[], metavar='SUITE[=TIMEOUT]')
     c.add_argument('--qemu-status', type=int)
+    c.add_argument('--tree', default=DEFAULT_TREE, help='the kernel tree with kunit_parser.py')
     t = sub.add_parser('tap-verdict')
     t.add_argument('name')
     t.add_argument('status', type=int)
     t.add_argument('file')
+    t.add_argument('--out', required=True, help='the results directory')
+    g = sub.add_parser('stage')
+    g.add_argument('name')
+    g.add_argument('what')
+    g.add_argument('status', type=int)
+    g.add_argument('dir')
+    g.add_argument('--tap', help='the TAP the stage printed')
+    g.add_argument('--results', help='the stage wrote verdict files named so')
+    g.add_argument('--seconds', type=int)
+    g.add_argument('--log')
     s = sub.add_parser('summary')
     s.add_argument('dir')
+    s.add_argument('--manifest', default=DEFAULT_MANIFEST)
+    m = sub.add_parser('manifest')
+    m.add_argument('dir')
+    m.add_argument('--previous', default=DEFAULT_MANIFEST,
+                   help='the manifest whose skip reasons to keep')
     args = ap.parse_args(argv)
 
     if args.cmd == 'collect':
@@ -401,11 +827,11 @@ def main(argv=None):
             expected.append(name)
             if limit:
                 timeouts[name] = limit
-        verdicts, files = collect(args.kernel_log, args.tests_log, expected, timeouts,
-                                  args.qemu_status)
+        cases, checks, files = collect(args.kernel_log, args.tests_log, expected, timeouts,
+                                       args.qemu_status, args.tree)
         for path, text in files.items():
             write(os.path.join(args.out, path), text)
-        failed = [v for v in verdicts if v[1] == FAIL]
+        failed = [v for v in cases + checks if v[1] == FAIL]
         for name, _, detail in failed:
             print('FAIL: %s%s' % (name, (': ' + detail.splitlines()[0]) if detail else ''))
         return 1 if failed else 0
@@ -413,9 +839,19 @@ def main(argv=None):
         run = SuiteRun(args.name)
         run.lines = read_lines(args.file) if os.path.exists(args.file) else []
         run.status = args.status
-        sys.stdout.write(format_tap(suite_verdicts(run)))
-        return 0
-    return summarize(args.dir)
+        cases, checks = suite_verdicts(run, 'unit ' + args.name)
+        vdir = os.path.join(args.out, 'verdicts')
+        write(os.path.join(vdir, 'cases', 'unit-%s.tap' % safe_name(args.name)),
+              format_tap(cases))
+        write(os.path.join(vdir, 'checks', 'unit-%s.tap' % safe_name(args.name)),
+              format_tap(checks))
+        return 1 if any(s == FAIL for _, s, _ in cases + checks) else 0
+    if args.cmd == 'stage':
+        return stage(args.name, args.what, args.status, args.dir, args.tap, args.results,
+                     args.seconds, args.log)
+    if args.cmd == 'manifest':
+        return build_manifest(args.dir, args.previous)
+    return summarize(args.dir, args.manifest)
 
 
 if __name__ == '__main__':

@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot the test kernel under QEMU TCG, run the suites of one mode, collect.
 #   run-qemu.sh --mode check|demo --kernel BZIMAGE --initramfs CPIO --out DIR
-#               [--only SUITE[,SUITE...]] [--smp N]
+#               [--only SUITE[,SUITE...]] [--smp N] [--viommu intel]
 # The guest's kernel log (ttyS0) and the suites' output (ttyS1) are kept apart;
 # the collector turns them into per-suite files and verdicts under DIR.
+# --viommu intel boots a q35 with QEMU's emulated VT-d and intel_iommu=on, so
+# that the Intel IOMMU driver probes (emulated) hardware.  It is not the
+# default: on 6.12 a device without firmware node is probed by the first such
+# IOMMU registered, which is then the Intel one, so the iommufd selftest's
+# mock devices get no IOMMU and every iommufd selftest skips.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-mode=check kernel= initramfs= out= only= smp=2
+mode=check kernel= initramfs= out= only= smp=2 viommu=none
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mode) mode=$2; shift 2 ;;
@@ -16,6 +21,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
+	--viommu) viommu=$2; shift 2 ;;
 	*) echo "run-qemu: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -35,12 +41,20 @@ while read -r name timeout modes program args; do
 done < "$top/harness/suites"
 
 raw=$out/raw
-rm -rf "$out/kunit" "$out/kselftest" "$raw" "$out/verdicts/qemu.tap"
+rm -rf "$out/kunit" "$out/kselftest" "$raw" "$out/verdicts/cases/qemu.tap" \
+	"$out/verdicts/checks/qemu.tap"
 mkdir -p "$raw"
+append="console=ttyS0 panic=-1 vqtest.mode=$mode${only:+ vqtest.only=$only}"
+machine=()
+case "$viommu" in
+none) ;;
+intel)	machine=(-machine q35 -device intel-iommu,intremap=on,x-scalable-mode=on)
+	append+=" intel_iommu=on" ;;
+*) echo "run-qemu: unknown --viommu $viommu" >&2; exit 2 ;;
+esac
 qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$smp" -m 2G
-      -nodefaults -no-user-config -display none -no-reboot
-      -kernel "$kernel" -initrd "$initramfs"
-      -append "console=ttyS0 panic=-1 vqtest.mode=$mode${only:+ vqtest.only=$only}"
+      "${machine[@]}" -nodefaults -no-user-config -display none -no-reboot
+      -kernel "$kernel" -initrd "$initramfs" -append "$append"
       -serial "file:$raw/kernel.log")
 if [ "$mode" = demo ]; then
 	qemu+=(-chardev "stdio,id=tests,logfile=$raw/tests.log,signal=off"

@@ -281,11 +281,13 @@ static int ioregion_check_args(struct kvm_ioregion *args)
 	    args->guest_phys_addr + args->size < args->guest_phys_addr)
 		return -EINVAL;
 
-	if (args->doorbell_size) {
-		if (args->doorbell_offset >= args->size ||
+	if (args->flags & KVM_IOREGION_DOORBELL) {
+		if (!args->doorbell_size ||
+		    args->doorbell_offset >= args->size ||
 		    args->doorbell_size > args->size - args->doorbell_offset)
 			return -EINVAL;
-	} else if (args->doorbell_offset || args->doorbell_fd) {
+	} else if (args->doorbell_offset || args->doorbell_size ||
+		   args->doorbell_fd) {
 		return -EINVAL;
 	}
 
@@ -318,9 +320,7 @@ static int ioregion_assign(struct kvm *kvm, struct kvm_ioregion *args)
 	if (ret)
 		return ret;
 
-	if (args->doorbell_size) {
-		if (args->doorbell_fd > INT_MAX)
-			return -EBADF;
+	if (args->flags & KVM_IOREGION_DOORBELL) {
 		doorbell = eventfd_ctx_fdget(args->doorbell_fd);
 		if (IS_ERR(doorbell))
 			return PTR_ERR(doorbell);
@@ -400,12 +400,17 @@ static int ioregion_deassign(struct kvm *kvm, struct kvm_ioregion *args)
  * @kvm: the VM; the caller runs in the mm that created it
  * @args: the ioctl argument, already copied from userspace
  *
+ * Without %KVM_IOREGION_DEASSIGN, serve the window @args describes from its
+ * backing memory, with a doorbell if %KVM_IOREGION_DOORBELL is set.  With
+ * it, remove the window assigned with the same address, size and backing
+ * memory; the doorbell fields, and %KVM_IOREGION_DOORBELL, are then ignored.
+ *
  * Return: 0 on success, else a negative errno and nothing changed.
  */
 int kvm_vm_ioctl_set_ioregion(struct kvm *kvm, struct kvm_ioregion *args)
 {
-	if ((args->flags & ~KVM_IOREGION_DEASSIGN) ||
-	    memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+	if ((args->flags & ~(KVM_IOREGION_DEASSIGN | KVM_IOREGION_DOORBELL)) ||
+	    memchr_inv(args->pad, 0, sizeof(args->pad)))
 		return -EINVAL;
 
 	if (args->flags & KVM_IOREGION_DEASSIGN)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Trace points of the iommufd vqueue worker: when a doorbell woke it, what
+ * Trace points of the iommufd vqueue: when a doorbell woke the worker, what
  * each pass found and published, and why a queue stopped.  Together they
  * split a guest's doorbell-to-completion time into the wake-up and the pass,
  * and show where a queue whose guest is waiting stands.
@@ -21,7 +21,7 @@ TRACE_EVENT(iommufd_vqueue_doorbell,
 	    TP_printk("vqueue=%u", __entry->id)
 );
 
-TRACE_EVENT(iommufd_vqueue_run,
+TRACE_EVENT(iommufd_vqueue_pass,
 	    TP_PROTO(u32 id, u32 prod, u32 cons),
 	    TP_ARGS(id, prod, cons),
 	    TP_STRUCT__entry(__field(u32, id)
@@ -45,21 +45,22 @@ TRACE_EVENT(iommufd_vqueue_publish,
 );
 
 TRACE_EVENT(iommufd_vqueue_stop,
-	    TP_PROTO(u32 id, u32 cons, u32 reason, u32 error, int err),
-	    TP_ARGS(id, cons, reason, error, err),
+	    TP_PROTO(u32 id, u32 cons, u32 reason, u32 error_code,
+		     int stop_errno),
+	    TP_ARGS(id, cons, reason, error_code, stop_errno),
 	    TP_STRUCT__entry(__field(u32, id)
 			     __field(u32, cons)
 			     __field(u32, reason)
-			     __field(u32, error)
-			     __field(int, err)),
+			     __field(u32, error_code)
+			     __field(int, stop_errno)),
 	    TP_fast_assign(__entry->id = id;
 			   __entry->cons = cons;
 			   __entry->reason = reason;
-			   __entry->error = error;
-			   __entry->err = err;),
+			   __entry->error_code = error_code;
+			   __entry->stop_errno = stop_errno;),
 	    TP_printk("vqueue=%u cons=%#x reason=%u error=%u errno=%d",
 		      __entry->id, __entry->cons, __entry->reason,
-		      __entry->error, __entry->err)
+		      __entry->error_code, __entry->stop_errno)
 );
 
 #endif /* _IOMMUFD_VQUEUE_TRACE_H */

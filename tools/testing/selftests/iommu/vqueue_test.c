@@ -10,8 +10,10 @@
  * Every wait has a timeout, so a broken kernel fails a test instead of
  * hanging it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -19,8 +21,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "../kselftest_harness.h"
 #include "iommufd_vqueue_utils.h"
@@ -160,6 +167,11 @@ struct vq {
 	struct test_vqueue_fds f;
 };
 
+/*
+ * Every case runs twice: with the queue consumed by the task that rings the
+ * doorbell (the test's own thread, on its way back from write()), and only
+ * by the vqueue's worker.
+ */
 FIXTURE(vqueue_smmuv3)
 {
 	int fd;
@@ -167,6 +179,22 @@ FIXTURE(vqueue_smmuv3)
 	void *guest;
 	void *regs;
 	struct vq q;
+	uint32_t alloc_flags;
+};
+
+FIXTURE_VARIANT(vqueue_smmuv3)
+{
+	uint32_t alloc_flags;
+};
+
+FIXTURE_VARIANT_ADD(vqueue_smmuv3, inline_pass)
+{
+	.alloc_flags = 0,
+};
+
+FIXTURE_VARIANT_ADD(vqueue_smmuv3, worker_only)
+{
+	.alloc_flags = IOMMU_VQUEUE_ALLOC_WORKER_ONLY,
 };
 
 static void vq_alloc_cmd(struct _test_data_vqueue_smmuv3 *self, struct vq *q,
@@ -185,7 +213,7 @@ static void vq_alloc_cmd(struct _test_data_vqueue_smmuv3 *self, struct vq *q,
 
 	*cmd = test_vqueue_smmuv3(self->n.nested_id, iova, log2,
 				  self->regs + reg_base, &q->f);
-	cmd->flags = flags;
+	cmd->flags = flags | self->alloc_flags;
 	/* The largest queue the uAPI allows: the guest's LOG2SIZE is taken */
 	cmd->max_log2_entries = SMMUV3_Q_MAX_LOG2SIZE;
 }
@@ -242,6 +270,19 @@ static bool vq_wait_cons(struct vq *q, uint32_t want)
 	return true;
 }
 
+/* CONS at or past @want, on a queue that does not wrap */
+static bool wait_cons_past(struct vq *q, uint32_t want)
+{
+	uint64_t end = now_ms() + TIMEOUT_MS;
+
+	while (vq_cons(q) < want) {
+		if (now_ms() > end)
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
 /* The guest's MSI polling: the write lands after CONS moves past the sync */
 static bool wait_u32(uint32_t *p, uint32_t want)
 {
@@ -257,6 +298,7 @@ static bool wait_u32(uint32_t *p, uint32_t want)
 
 FIXTURE_SETUP(vqueue_smmuv3)
 {
+	self->alloc_flags = variant->alloc_flags;
 	self->q.f = (struct test_vqueue_fds){ -1, -1, -1 };
 	guest_setup(_metadata, &self->fd, &self->n, &self->guest, &self->regs);
 }
@@ -958,6 +1000,308 @@ TEST_F(vqueue_smmuv3, close_signalled)
 	ASSERT_LE(0, self->fd);
 }
 
+static bool worker_only(struct _test_data_vqueue_smmuv3 *self)
+{
+	return self->alloc_flags & IOMMU_VQUEUE_ALLOC_WORKER_ONLY;
+}
+
+/*
+ * Who consumed the queue. Inline, the pass runs as task work of the ringing
+ * thread before write() returns to it: CONS is there on return, with no
+ * waiting, and the worker never ran.
+ */
+TEST_F(vqueue_smmuv3, pass_location)
+{
+	struct test_smmuv3_cmd cmds[4] = {
+		cmd_nh_asid(1), cmd_nh_asid(2), cmd_nh_va(3, 0x1000),
+		cmd_sync_sev(),
+	};
+	struct iommu_vqueue_get_state st;
+	unsigned int i;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	for (i = 1; i <= 8; i++) {
+		vq_push(&self->q, cmds, 4);
+		vq_ring(&self->q);
+		if (!worker_only(self))
+			ASSERT_EQ(self->q.prod_val, vq_cons(&self->q));
+		ASSERT_TRUE(vq_wait_cons(&self->q, self->q.prod_val));
+	}
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(32, st.out_consumed);
+	if (worker_only(self)) {
+		EXPECT_EQ(0, st.out_inline_passes);
+		EXPECT_LE(1, st.out_worker_passes);
+	} else {
+		EXPECT_EQ(8, st.out_inline_passes);
+		EXPECT_EQ(0, st.out_worker_passes);
+	}
+}
+
+/* One doorbell for more than an inline pass takes: the worker does the rest */
+TEST_F(vqueue_smmuv3, inline_budget_handoff)
+{
+	static struct test_smmuv3_cmd cmds[300];
+	struct iommu_vqueue_get_state st;
+	unsigned int i;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 9, 0, 0));
+	for (i = 0; i < 300; i++)
+		cmds[i] = cmd_sync_sev();
+	vq_push(&self->q, cmds, 300);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 300));
+
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
+	EXPECT_EQ(300, st.out_consumed);
+	EXPECT_LE(1, st.out_worker_passes);
+	EXPECT_EQ(worker_only(self) ? 0 : 1, st.out_inline_passes);
+}
+
+/* A doorbell from another process than the VMM's is the worker's */
+TEST_F(vqueue_smmuv3, doorbell_other_process)
+{
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(9), cmd_sync_sev() };
+	struct iommu_vqueue_get_state st;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	vq_push(&self->q, cmds, 2);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		uint64_t one = 1;
+
+		_exit(write(self->q.f.doorbell, &one, sizeof(one)) !=
+		      sizeof(one));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
+
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(0, st.out_inline_passes);
+	EXPECT_LE(1, st.out_worker_passes);
+}
+
+#define SHARED_THREADS		2
+#define SHARED_BATCHES		16
+
+struct shared_queue {
+	struct vq *q;
+	pthread_mutex_t lock;
+	unsigned int id;
+	bool cons_backwards;
+	bool timed_out;
+	bool done;
+};
+
+/* A guest CPU: its commands under the queue lock, then its own doorbell */
+static void *shared_queue_cpu(void *arg)
+{
+	struct shared_queue *sq = arg;
+	unsigned int cpu, b;
+	uint32_t want;
+
+	pthread_mutex_lock(&sq->lock);
+	cpu = sq->id++;
+	pthread_mutex_unlock(&sq->lock);
+
+	for (b = 0; b < SHARED_BATCHES; b++) {
+		struct test_smmuv3_cmd cmds[2] = {
+			cmd_nh_asid(1 + cpu * SHARED_BATCHES + b),
+			cmd_sync_sev(),
+		};
+
+		pthread_mutex_lock(&sq->lock);
+		vq_push(sq->q, cmds, 2);
+		want = sq->q->prod_val;
+		pthread_mutex_unlock(&sq->lock);
+		vq_ring(sq->q);
+		/* The queue does not wrap here: CONS only grows */
+		if (!wait_cons_past(sq->q, want)) {
+			sq->timed_out = true;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void *shared_queue_observer(void *arg)
+{
+	struct shared_queue *sq = arg;
+	uint32_t last = 0, cons;
+
+	while (!__atomic_load_n(&sq->done, __ATOMIC_ACQUIRE)) {
+		cons = vq_cons(sq->q);
+		if (cons < last)
+			sq->cons_backwards = true;
+		last = cons;
+	}
+	return NULL;
+}
+
+/*
+ * Two CPUs of the guest share one queue, as Linux's SMMUv3 driver shares its
+ * one CMDQ, and ring it concurrently: every command reaches the IOMMU once,
+ * in the order it was queued, and CONS never moves back.
+ */
+TEST_F(vqueue_smmuv3, shared_queue_concurrent_doorbells)
+{
+	struct test_smmuv3_cmd got[MOCK_SMMUV3_LOG_NUM];
+	pthread_t cpus[SHARED_THREADS], observer;
+	bool seen[SHARED_THREADS * SHARED_BATCHES] = {};
+	struct iommu_vqueue_get_state st;
+	struct shared_queue sq = {
+		.q = &self->q,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+	};
+	uint32_t num = 0, asid;
+	unsigned int i;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 8, 0, 0));
+	ASSERT_EQ(0, pthread_create(&observer, NULL, shared_queue_observer,
+				    &sq));
+	for (i = 0; i < SHARED_THREADS; i++)
+		ASSERT_EQ(0, pthread_create(&cpus[i], NULL, shared_queue_cpu,
+					    &sq));
+	for (i = 0; i < SHARED_THREADS; i++)
+		pthread_join(cpus[i], NULL);
+	__atomic_store_n(&sq.done, true, __ATOMIC_RELEASE);
+	pthread_join(observer, NULL);
+
+	ASSERT_FALSE(sq.timed_out);
+	EXPECT_FALSE(sq.cons_backwards);
+	ASSERT_EQ(SHARED_THREADS * SHARED_BATCHES * 2, vq_cons(&self->q));
+
+	ASSERT_EQ(0, _test_cmd_mock_log(self->fd, IOMMU_TEST_OP_MD_SMMUV3_LOG,
+					self->n.nested_id, got,
+					MOCK_SMMUV3_LOG_NUM, &num, NULL));
+	ASSERT_EQ(SHARED_THREADS * SHARED_BATCHES, num);
+	for (i = 0; i < num; i++) {
+		asid = FIELD_GET(SMMUV3_CMD0_ASID, got[i].w[0]) - 1;
+		ASSERT_GT(SHARED_THREADS * SHARED_BATCHES, asid);
+		EXPECT_FALSE(seen[asid]);
+		seen[asid] = true;
+	}
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(SHARED_THREADS * SHARED_BATCHES * 2, st.out_consumed);
+}
+
+/* The thread of this process named for the vqueue's worker, or 0 */
+static pid_t worker_tid(uint32_t vqueue_id)
+{
+	char want[32], path[64], comm[32];
+	struct dirent *d;
+	pid_t tid = 0;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "iommufd-vq-%u\n", vqueue_id);
+	dir = opendir("/proc/self/task");
+	if (!dir)
+		return 0;
+	while (!tid && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, want))
+			tid = atoi(d->d_name);
+		fclose(f);
+	}
+	closedir(dir);
+	return tid;
+}
+
+/* The worker is a thread of the VMM, for as long as the vqueue exists */
+TEST_F(vqueue_smmuv3, worker_is_vmm_thread)
+{
+	uint64_t end;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	EXPECT_NE(0, worker_tid(self->q.id));
+
+	test_ioctl_object_destroy(self->q.id);
+	end = now_ms() + TIMEOUT_MS;
+	while (worker_tid(self->q.id) && now_ms() < end)
+		usleep(1000);
+	EXPECT_EQ(0, worker_tid(self->q.id));
+}
+
+static int write_file(const char *dir, const char *name, const char *val)
+{
+	char path[128];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	rc = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+static long read_long(const char *dir, const char *name)
+{
+	char path[128], buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+#define CGROUP_ROOT	"/tmp/vqueue-cgroup"
+#define CGROUP_VMM	CGROUP_ROOT "/vmm"
+
+/*
+ * The worker counts against the VMM's pids.max: with room for none, the
+ * allocation fails cleanly, and it is charged while it exists.
+ */
+TEST_F(vqueue_smmuv3, worker_charged_to_vmm_cgroup)
+{
+	char pid[16];
+	struct vq q2;
+
+	mkdir(CGROUP_ROOT, 0755);
+	if (mount("cgroup2", CGROUP_ROOT, "cgroup2", 0, NULL))
+		ASSERT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, write_file(CGROUP_ROOT, "cgroup.subtree_control",
+				"+pids"));
+	if (mkdir(CGROUP_VMM, 0755))
+		ASSERT_EQ(EEXIST, errno);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, write_file(CGROUP_VMM, "cgroup.procs", pid));
+	ASSERT_EQ(1, read_long(CGROUP_VMM, "pids.current"));
+
+	ASSERT_EQ(0, write_file(CGROUP_VMM, "pids.max", "2"));
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	EXPECT_EQ(2, read_long(CGROUP_VMM, "pids.current"));
+
+	EXPECT_ERRNO(EAGAIN, vq_alloc(self, &q2, QUEUE2_IOVA, 4, 0x100, 0));
+	test_vqueue_fds_close(&q2.f);
+	EXPECT_EQ(2, read_long(CGROUP_VMM, "pids.current"));
+
+	ASSERT_EQ(0, write_file(CGROUP_VMM, "pids.max", "max"));
+	ASSERT_EQ(0, vq_alloc(self, &q2, QUEUE2_IOVA, 4, 0x100, 0));
+	EXPECT_EQ(3, read_long(CGROUP_VMM, "pids.current"));
+	test_ioctl_object_destroy(q2.id);
+	test_vqueue_fds_close(&q2.f);
+}
+
 /*
  * VT-d invalidation queue. The register page is the remapping unit's: IQH,
  * IQT, IQA and ICS at their architectural offsets.
@@ -973,10 +1317,27 @@ FIXTURE(vqueue_vtd)
 	void *guest;
 	void *regs;
 	struct test_vqueue_fds f;
+	uint32_t alloc_flags;
+};
+
+FIXTURE_VARIANT(vqueue_vtd)
+{
+	uint32_t alloc_flags;
+};
+
+FIXTURE_VARIANT_ADD(vqueue_vtd, inline_pass)
+{
+	.alloc_flags = 0,
+};
+
+FIXTURE_VARIANT_ADD(vqueue_vtd, worker_only)
+{
+	.alloc_flags = IOMMU_VQUEUE_ALLOC_WORKER_ONLY,
 };
 
 FIXTURE_SETUP(vqueue_vtd)
 {
+	self->alloc_flags = variant->alloc_flags;
 	self->f = (struct test_vqueue_fds){ -1, -1, -1 };
 	guest_setup(_metadata, &self->fd, &self->n, &self->guest, &self->regs);
 }
@@ -1024,6 +1385,7 @@ static void vtd_alloc_cmd(struct _test_data_vqueue_vtd *self, struct vtdq *v,
 	*cmd = test_vqueue_vtd(self->n.nested_id,
 			       QUEUE_IOVA | (dw ? VTD_IQA_DW : 0) | qs,
 			       self->regs, &q->f);
+	cmd->flags |= self->alloc_flags;
 }
 
 static int vtd_alloc(struct _test_data_vqueue_vtd *self, struct vtdq *v, bool dw,

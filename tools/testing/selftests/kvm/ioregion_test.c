@@ -8,6 +8,7 @@
  * silently falls back to ordinary userspace exits fails instead of passing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -41,6 +42,11 @@
 #define VTD_IQA			0x90
 #define VTD_ICS			0x9c
 #define VTD_QI_END		0xa0
+/*
+ * ICS is write-1-to-clear, so a store to it is not a plain memory store: the
+ * window ends before it and ICS stays with the VMM's device model.
+ */
+#define VTD_QI_WIN_END		VTD_ICS
 
 #define NR_COUNTED		100
 #define NR_HAMMER		5000
@@ -298,17 +304,22 @@ static void page_set_u64(void *page, uint64_t off, uint64_t val)
 	memcpy(page + off, &val, sizeof(val));
 }
 
-static struct kvm_ioregion ioregion(uint64_t gpa, uint64_t size, void *hva,
-				    uint64_t db_off, uint64_t db_size, int efd)
+/* A window, with a doorbell if @db_size is not 0. */
+static struct kvm_ioregion ioregion(uint64_t gpa, uint32_t size, void *hva,
+				    uint32_t db_off, uint32_t db_size, int efd)
 {
 	struct kvm_ioregion r = {
 		.guest_phys_addr = gpa,
-		.size = size,
 		.userspace_addr = (uint64_t)hva,
-		.doorbell_offset = db_off,
-		.doorbell_size = db_size,
-		.doorbell_fd = db_size ? efd : 0,
+		.size = size,
 	};
+
+	if (db_size) {
+		r.flags = KVM_IOREGION_DOORBELL;
+		r.doorbell_offset = db_off;
+		r.doorbell_size = db_size;
+		r.doorbell_fd = efd;
+	}
 
 	return r;
 }
@@ -324,12 +335,18 @@ static void ioregion_clear(struct kvm_vm *vm, struct kvm_ioregion r)
 	vm_ioctl(vm, KVM_SET_IOREGION, &r);
 }
 
-/* The VT-d invalidation queue registers, IQT being the doorbell. */
+/* The VT-d invalidation queue registers but ICS, IQT being the doorbell. */
+static struct kvm_ioregion vtd_qi_ioregion(uint64_t page_gpa, void *page,
+					   int efd)
+{
+	return ioregion(page_gpa + VTD_IQH, VTD_QI_WIN_END - VTD_IQH,
+			page + VTD_IQH, VTD_IQT - VTD_IQH, 8, efd);
+}
+
 static void ioregion_set_vtd_qi(struct kvm_vm *vm, uint64_t page_gpa,
 				void *page, int efd)
 {
-	ioregion_set(vm, ioregion(page_gpa + VTD_IQH, VTD_QI_END - VTD_IQH,
-				  page + VTD_IQH, VTD_IQT - VTD_IQH, 8, efd));
+	ioregion_set(vm, vtd_qi_ioregion(page_gpa, page, efd));
 }
 
 static void __expect_errno(struct kvm_vm *vm, struct kvm_ioregion r, int err,
@@ -488,7 +505,6 @@ static void guest_vtd(void)
 {
 	/* The invalidation queue registers and a second window. */
 	mmio_write(WIN_GPA + VTD_IQT, 4, 0x40);
-	mmio_write(WIN_GPA + VTD_ICS, 4, 1);
 	GUEST_ASSERT_EQ(mmio_read(WIN_GPA + VTD_IQH, 8), 0x20);
 	mmio_write(WIN_GPA + 0x104, 4, 0x1234);
 	GUEST_ASSERT_EQ(mmio_read(WIN_GPA + 0x108, 4), 0x5678);
@@ -496,6 +512,8 @@ static void guest_vtd(void)
 
 	/* The rest of the register page, and accesses straddling a window. */
 	mmio_write(WIN_GPA + VTD_GCMD, 4, 0x80000000);
+	mmio_write(WIN_GPA + VTD_ICS, 4, 1);
+	mmio_write(WIN_GPA + VTD_ICS - 4, 8, 0x9898);
 	mmio_write(WIN_GPA + VTD_QI_END, 8, 0xa0a0);
 	mmio_write(WIN_GPA + VTD_IQH - 8, 8, 0x7878);
 	mmio_write(WIN_GPA + 0x100, 8, 0x100100);
@@ -505,7 +523,8 @@ static void guest_vtd(void)
 }
 
 /*
- * A VT-d-like register page: only [0x80, 0xa0) is served in the kernel, and
+ * A VT-d-like register page: only [0x80, 0x9c) is served in the kernel (ICS,
+ * write-1-to-clear, must exit to the VMM), and
  * [0x104, 0x10c) is a second window on the same backing page whose edges are
  * not 8-byte aligned, so that aligned 8-byte accesses straddle them.
  */
@@ -525,23 +544,25 @@ TEST_F_TIMEOUT(ioregion, vtd_page, 120)
 
 	read_io_stats(vcpu, &st);
 	run_to_sync(vcpu, 1);
-	assert_io_stats(vcpu, &st, 0, 2, 3, 1);
+	assert_io_stats(vcpu, &st, 0, 2, 2, 1);
 	TEST_ASSERT_EQ(eventfd_take(self->efd), 1);
 	TEST_ASSERT_EQ(page_u64(p, VTD_IQT), 0x40);
-	TEST_ASSERT_EQ(page_u64(p, VTD_ICS - 4), 1ULL << 32);
 	TEST_ASSERT_EQ(page_u64(p, 0x104), 0x567800001234ULL);
 
 	read_io_stats(vcpu, &st);
 	run_to_mmio(vcpu, WIN_GPA + VTD_GCMD, 4, true, 0x80000000);
+	run_to_mmio(vcpu, WIN_GPA + VTD_ICS, 4, true, 1);
+	run_to_mmio(vcpu, WIN_GPA + VTD_ICS - 4, 8, true, 0x9898);
 	run_to_mmio(vcpu, WIN_GPA + VTD_QI_END, 8, true, 0xa0a0);
 	run_to_mmio(vcpu, WIN_GPA + VTD_IQH - 8, 8, true, 0x7878);
 	run_to_mmio(vcpu, WIN_GPA + 0x100, 8, true, 0x100100);
 	run_to_mmio(vcpu, WIN_GPA + 0x108, 8, true, 0x108108);
 	run_to_mmio(vcpu, WIN_GPA + VTD_VER, 4, false, 0x10);
 	run_to_done(vcpu);
-	assert_io_stats(vcpu, &st, 6, 0, 0, 0);
+	assert_io_stats(vcpu, &st, 8, 0, 0, 0);
 	TEST_ASSERT_EQ(eventfd_take(self->efd), 0);
 	TEST_ASSERT_EQ(page_u64(p, VTD_GCMD), 0);
+	TEST_ASSERT_EQ(page_u64(p, VTD_ICS - 4), 0);
 	TEST_ASSERT_EQ(page_u64(p, VTD_QI_END), 0);
 	TEST_ASSERT_EQ(page_u64(p, VTD_IQH - 8), 0);
 	TEST_ASSERT_EQ(page_u64(p, 0x100), 0x123400000000ULL);
@@ -803,8 +824,7 @@ TEST_F_TIMEOUT(ioregion, teardown_live, 120)
 	vm = vm_create_with_one_vcpu(&s.vcpu, guest_spin);
 	run = s.vcpu->run;
 	virt_map(vm, WIN_GPA, WIN_GPA, 1);
-	qi = ioregion(WIN_GPA + VTD_IQH, VTD_QI_END - VTD_IQH,
-		      self->page + VTD_IQH, VTD_IQT - VTD_IQH, 8, self->efd);
+	qi = vtd_qi_ioregion(WIN_GPA, self->page, self->efd);
 	other = ioregion(WIN_GPA + 0x100, 8, self->page + 0x100, 0, 0, 0);
 	ioregion_set(vm, qi);
 	ioregion_set(vm, other);
@@ -852,6 +872,58 @@ TEST_F_TIMEOUT(ioregion, teardown_live, 120)
 	TEST_ASSERT(eventfd_take(self->efd) > 0, "child rang no doorbell");
 }
 
+static void guest_ring_once(void)
+{
+	mmio_write(WIN_GPA + VTD_IQT, 8, 0x40);
+	GUEST_DONE();
+}
+
+/*
+ * With KVM_IOREGION_DOORBELL, fd 0 is a file descriptor like any other, not
+ * "no doorbell".  The test decides what fd 0 is: first not an eventfd, then
+ * closed, then a duplicate of the doorbell eventfd, which it closes again
+ * before the guest rings, since KVM holds its own reference.
+ */
+TEST_F_TIMEOUT(ioregion, doorbell_fd_zero, 120)
+{
+	struct kvm_ioregion r;
+	struct kvm_vcpu *vcpu;
+	struct io_stats st;
+	struct kvm_vm *vm;
+	int saved_stdin;
+
+	/* Every fd the VM needs is open before fd 0 changes. */
+	vm = vm_create_with_one_vcpu(&vcpu, guest_ring_once);
+	virt_map(vm, WIN_GPA, WIN_GPA, 1);
+	r = vtd_qi_ioregion(WIN_GPA, self->page, 0);
+
+	saved_stdin = fcntl(0, F_DUPFD_CLOEXEC, 3);
+	TEST_ASSERT(saved_stdin >= 0 || errno == EBADF, "dup of fd 0: %s",
+		    strerror(errno));
+
+	TEST_ASSERT_EQ(dup2(vm->fd, 0), 0);
+	expect_errno(vm, r, EINVAL, "doorbell fd 0, not an eventfd");
+	TEST_ASSERT_EQ(close(0), 0);
+	expect_errno(vm, r, EBADF, "doorbell fd 0, closed");
+	TEST_ASSERT_EQ(dup2(self->efd, 0), 0);
+	ioregion_set(vm, r);
+
+	if (saved_stdin >= 0) {
+		TEST_ASSERT_EQ(dup2(saved_stdin, 0), 0);
+		close(saved_stdin);
+	} else {
+		close(0);
+	}
+
+	read_io_stats(vcpu, &st);
+	run_to_done(vcpu);
+	assert_io_stats(vcpu, &st, 0, 0, 1, 1);
+	TEST_ASSERT_EQ(eventfd_take(self->efd), 1);
+	TEST_ASSERT_EQ(page_u64(self->page, VTD_IQT), 0x40);
+
+	kvm_vm_free(vm);
+}
+
 /* Every invalid request fails with its errno and changes nothing. */
 TEST_F_TIMEOUT(ioregion, errors, 300)
 {
@@ -862,18 +934,17 @@ TEST_F_TIMEOUT(ioregion, errors, 300)
 	struct kvm_vm *vm;
 
 	vm = vm_create_barebones();
-	good = ioregion(WIN_GPA + VTD_IQH, VTD_QI_END - VTD_IQH, p + VTD_IQH,
-			VTD_IQT - VTD_IQH, 8, self->efd);
+	good = vtd_qi_ioregion(WIN_GPA, p, self->efd);
 
 	r = good;
-	r.flags = 1ULL << 1;
+	r.flags |= 1 << 2;
 	expect_errno(vm, r, EINVAL, "unknown flag");
-	r.flags = 1ULL << 63;
-	expect_errno(vm, r, EINVAL, "unknown flag 63");
-	for (i = 0; i < ARRAY_SIZE(r.reserved); i++) {
+	r.flags = KVM_IOREGION_DOORBELL | 1U << 31;
+	expect_errno(vm, r, EINVAL, "unknown flag 31");
+	for (i = 0; i < ARRAY_SIZE(r.pad); i++) {
 		r = good;
-		r.reserved[i] = 1;
-		expect_errno(vm, r, EINVAL, "reserved field");
+		r.pad[i] = 1;
+		expect_errno(vm, r, EINVAL, "non-zero pad");
 	}
 
 	r = good;
@@ -892,12 +963,24 @@ TEST_F_TIMEOUT(ioregion, errors, 300)
 	expect_errno(vm, r, EINVAL, "doorbell straddles the window end");
 	r = good;
 	r.doorbell_size = 0;
-	expect_errno(vm, r, EINVAL, "doorbell offset without doorbell");
+	expect_errno(vm, r, EINVAL, "doorbell flag with a doorbell size of 0");
+
+	/* Without the flag, a doorbell field that is set is an error. */
 	r = good;
-	r.doorbell_offset = 0;
-	r.doorbell_size = 0;
+	r.flags = 0;
+	expect_errno(vm, r, EINVAL, "doorbell fields without the flag");
+	r = ioregion(WIN_GPA, 8, p, 0, 0, 0);
+	r.doorbell_offset = 4;
+	expect_errno(vm, r, EINVAL, "doorbell offset without the flag");
+	r = ioregion(WIN_GPA, 8, p, 0, 0, 0);
+	r.doorbell_size = 4;
+	expect_errno(vm, r, EINVAL, "doorbell size without the flag");
+	r = ioregion(WIN_GPA, 8, p, 0, 0, 0);
 	r.doorbell_fd = self->efd;
-	expect_errno(vm, r, EINVAL, "doorbell fd without doorbell");
+	expect_errno(vm, r, EINVAL, "doorbell fd without the flag");
+	r = ioregion(WIN_GPA, 8, p, 0, 0, 0);
+	r.doorbell_fd = -1;
+	expect_errno(vm, r, EINVAL, "doorbell fd -1 without the flag");
 
 	r = good;
 	r.userspace_addr += 4;
@@ -925,7 +1008,7 @@ TEST_F_TIMEOUT(ioregion, errors, 300)
 	r = good;
 	r.doorbell_fd = nfd;
 	expect_errno(vm, r, EBADF, "closed doorbell fd");
-	r.doorbell_fd = -1ULL;
+	r.doorbell_fd = -1;
 	expect_errno(vm, r, EBADF, "doorbell fd -1");
 	r.doorbell_fd = vm->fd;
 	expect_errno(vm, r, EINVAL, "doorbell fd not an eventfd");
@@ -943,7 +1026,8 @@ TEST_F_TIMEOUT(ioregion, errors, 300)
 	r.flags = KVM_IOREGION_DEASSIGN;
 	expect_errno(vm, r, ENOENT, "a rejected window was registered");
 	ioregion_set(vm, ioregion(WIN_GPA + 0x78, 8, p + 0x78, 0, 0, 0));
-	ioregion_set(vm, ioregion(WIN_GPA + 0xa0, 8, p + 0xa0, 0, 0, 0));
+	ioregion_set(vm, ioregion(WIN_GPA + VTD_QI_WIN_END, 4,
+				  p + VTD_QI_WIN_END, 0, 0, 0));
 
 	/* ioeventfds and ioregions refuse each other. */
 	efd2 = eventfd(0, EFD_NONBLOCK);
@@ -991,12 +1075,12 @@ TEST_F_TIMEOUT(ioregion, errors, 300)
 	r.userspace_addr += 8;
 	expect_errno(vm, r, ENOENT, "deassign with other memory");
 	r = good;
-	r.flags = KVM_IOREGION_DEASSIGN | (1ULL << 1);
+	r.flags = KVM_IOREGION_DEASSIGN | (1 << 2);
 	expect_errno(vm, r, EINVAL, "deassign with an unknown flag");
 	r = good;
 	r.flags = KVM_IOREGION_DEASSIGN;
-	r.reserved[0] = 1;
-	expect_errno(vm, r, EINVAL, "deassign with a reserved field");
+	r.pad[0] = 1;
+	expect_errno(vm, r, EINVAL, "deassign with non-zero pad");
 	ioregion_clear(vm, good);
 	r = good;
 	r.flags = KVM_IOREGION_DEASSIGN;
@@ -1031,7 +1115,9 @@ TEST_F_TIMEOUT(ioregion, errors, 300)
 
 int main(int argc, char *argv[])
 {
-	TEST_REQUIRE(kvm_has_cap(KVM_CAP_IOREGION));
+	/* The kernel under test is the one that adds ioregions. */
+	TEST_ASSERT(kvm_has_cap(KVM_CAP_IOREGION),
+		    "KVM_CAP_IOREGION is not reported");
 
 	return test_harness_run(argc, argv);
 }

@@ -135,6 +135,7 @@ struct params {
 	bool regs_ro;
 	bool vtd;
 	bool vtd_legacy;
+	bool worker_only;
 };
 
 static struct params params;
@@ -994,6 +995,8 @@ static bool vmm_iommu_setup(struct vmm *v, uint32_t vq_flags)
 					   v->regs, &v->f);
 	}
 	alloc.flags = vq_flags;
+	if (params.worker_only)
+		alloc.flags |= IOMMU_VQUEUE_ALLOC_WORKER_ONLY;
 	TEST_ASSERT(!_test_cmd_vqueue_alloc(v->iommufd, &alloc, &v->vqueue_id),
 		    "IOMMU_VQUEUE_ALLOC: %s", strerror(errno));
 	if (!params.vtd)
@@ -1028,6 +1031,7 @@ static void vmm_ioregion_setup(struct vmm *v)
 		.guest_phys_addr = REGS_GPA + off,
 		.size = params.vtd ? VTD_WIN_SIZE : 8,
 		.userspace_addr = (uintptr_t)v->regs + off,
+		.flags = KVM_IOREGION_DOORBELL,
 		.doorbell_offset = params.vtd ?
 			IOMMUFD_VQ_VTD_IQT - IOMMUFD_VQ_VTD_IQH : 0,
 		.doorbell_size = 4,
@@ -1041,6 +1045,10 @@ FIXTURE(viommu) {
 	struct vmm v;
 };
 
+/*
+ * Unless worker_only, the vCPU thread that stored PROD consumes the queue
+ * before it re-enters the guest.
+ */
 FIXTURE_VARIANT(viommu) {
 	uint32_t nr_vcpus;
 	bool msi;
@@ -1048,6 +1056,7 @@ FIXTURE_VARIANT(viommu) {
 	bool regs_ro;
 	bool vtd;
 	bool vtd_legacy;
+	bool worker_only;
 };
 
 /* Linux without MSIs: CMD_SYNC with CS=SEV, then polls CONS. */
@@ -1078,10 +1087,22 @@ FIXTURE_VARIANT_ADD(viommu, cons_poll_regs_ro) {
 	.regs_ro = true,
 };
 
+FIXTURE_VARIANT_ADD(viommu, cons_poll_regs_ro_worker_only) {
+	.nr_vcpus = 1,
+	.regs_ro = true,
+	.worker_only = true,
+};
+
 /* Two vCPUs share the queue, one in each completion mode. */
 FIXTURE_VARIANT_ADD(viommu, two_vcpus) {
 	.nr_vcpus = 2,
 	.msi = true,
+};
+
+FIXTURE_VARIANT_ADD(viommu, two_vcpus_worker_only) {
+	.nr_vcpus = 2,
+	.msi = true,
+	.worker_only = true,
 };
 
 /*
@@ -1101,6 +1122,14 @@ FIXTURE_VARIANT_ADD(viommu, vtd_scalable_regs_ro) {
 	.ste = true,
 	.regs_ro = true,
 	.vtd = true,
+};
+
+FIXTURE_VARIANT_ADD(viommu, vtd_scalable_regs_ro_worker_only) {
+	.nr_vcpus = 1,
+	.ste = true,
+	.regs_ro = true,
+	.vtd = true,
+	.worker_only = true,
 };
 
 /*
@@ -1161,6 +1190,7 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 		.regs_ro = variant->regs_ro,
 		.vtd = variant->vtd,
 		.vtd_legacy = variant->vtd_legacy,
+		.worker_only = variant->worker_only,
 	};
 	for (i = 0; i < NR_BATCHES; i++)
 		nr_stops += params.vtd ? vtd_batch_stops(i) : batch_has_ste(i);
@@ -1282,6 +1312,23 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 		    st.out_consumed >= v->total_entries - v->nr_stops,
 		    "%llu entries consumed in the kernel, of %lu",
 		    st.out_consumed, v->total_entries);
+	/*
+	 * Inline, a single vCPU consumed each of its batches itself, and the
+	 * worker only runs after a resume (the VMM's thread rings no
+	 * doorbell). Two vCPUs may find each other's pass running, and one of
+	 * them may run out of its inline budget and leave the rest to the
+	 * worker.
+	 */
+	if (params.worker_only) {
+		TEST_ASSERT_EQ(st.out_inline_passes, 0);
+	} else if (variant->nr_vcpus == 1) {
+		TEST_ASSERT(st.out_inline_passes >= NR_BATCHES,
+			    "%llu inline passes", st.out_inline_passes);
+		if (!nr_stops)
+			TEST_ASSERT_EQ(st.out_worker_passes, 0);
+	} else {
+		TEST_ASSERT(st.out_inline_passes > 0, "no inline pass");
+	}
 
 	/*
 	 * CS=SEV signals nothing; with MSIs the MSI write is the interrupt.

@@ -338,6 +338,7 @@ static void fast_path_setup(struct bench *bn, int path, uint32_t vcpu)
 		.guest_phys_addr = REGS_GPA(path, vcpu) + REG_PROD,
 		.size = 8,
 		.userspace_addr = (uintptr_t)bn->regs[path][vcpu] + REG_PROD,
+		.flags = KVM_IOREGION_DOORBELL,
 		.doorbell_size = 4,
 	};
 
@@ -606,7 +607,7 @@ static void trace_end(struct bench *bn, uint32_t s, int path)
 		if (strstr(ev, "iommufd_vqueue_doorbell:") == ev) {
 			doorbell = t;
 			run = -1;
-		} else if (strstr(ev, "iommufd_vqueue_run:") == ev &&
+		} else if (strstr(ev, "iommufd_vqueue_pass:") == ev &&
 			   doorbell >= 0 && run < 0) {
 			run = t;
 		} else if (strstr(ev, "iommufd_vqueue_publish:") == ev &&
