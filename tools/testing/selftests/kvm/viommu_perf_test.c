@@ -400,6 +400,16 @@ static uint32_t worker_cpu(struct bench *bn, uint32_t vcpu)
 	return bn->scn->nr_vcpus;
 }
 
+/* IOMMU_HWPT_INVALIDATE of @*num commands on the mock nested HWPT */
+static int invalidate(struct bench *bn,
+		      struct iommu_hwpt_invalidate_selftest_smmuv3 *cmds,
+		      uint32_t *num)
+{
+	return _test_cmd_hwpt_invalidate_array(bn->iommufd, bn->nest.nested_id,
+					       MOCK_SMMUV3, cmds,
+					       sizeof(*cmds), num);
+}
+
 /* Today's VMM: consume the vCPU's queue on its PROD write, synchronously. */
 static void trap_consume(struct bench *bn, uint32_t vcpu)
 {
@@ -417,9 +427,7 @@ static void trap_consume(struct bench *bn, uint32_t vcpu)
 			/* Everything before the sync reaches the IOMMU first */
 			if (n) {
 				done = n;
-				rc = _test_cmd_hwpt_invalidate_array(bn->iommufd,
-					bn->nest.nested_id, MOCK_SMMUV3, cmds,
-					sizeof(cmds[0]), &done);
+				rc = invalidate(bn, cmds, &done);
 				TEST_ASSERT(!rc, "HWPT_INVALIDATE: %s",
 					    strerror(errno));
 				TEST_ASSERT_EQ(done, n);
