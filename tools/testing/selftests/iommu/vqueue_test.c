@@ -762,7 +762,7 @@ TEST_F(vqueue_smmuv3, alloc_bad_args)
 	ALLOC_ERR(EOPNOTSUPP, format, 0);
 	ALLOC_ERR(EOPNOTSUPP, format, 3);
 	ALLOC_ERR(EINVAL, status_offset, 0x80);
-	ALLOC_ERR(EINVAL, __reserved, 1);
+	ALLOC_ERR(EOPNOTSUPP, __reserved, 1);
 	ALLOC_ERR(EINVAL, max_log2_entries, SMMUV3_Q_MAX_LOG2SIZE + 1);
 	ALLOC_ERR(EINVAL, prod_offset, 0x99);
 	ALLOC_ERR(EINVAL, cons_offset, REG_PROD);
@@ -1646,7 +1646,10 @@ TEST_F(vqueue_vtd, iqe_recover)
 	EXPECT_EQ(0, st.out_entry[0]);
 }
 
-/* A PASID-based descriptor in a 128-bit queue is an invalid width */
+/*
+ * A PASID-based descriptor in a 128-bit queue: VT-d 3.0 section 6.5.2 treats
+ * it as an invalid descriptor, IQERCD.IQEI 3 (invalid descriptor type).
+ */
 TEST_F(vqueue_vtd, width_128)
 {
 	struct test_vtd_desc d =
@@ -1661,7 +1664,7 @@ TEST_F(vqueue_vtd, width_128)
 	ASSERT_EQ(0, eventfd_wait(v.q.f.stop, TIMEOUT_MS));
 	test_cmd_vqueue_get_state(v.q.id, &st);
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_stop_reason);
-	EXPECT_EQ(VTD_IQEI_WIDTH, st.out_error_code);
+	EXPECT_EQ(3, st.out_error_code);
 	EXPECT_EQ(0, st.out_cons);
 	test_cmd_mock_log(IOMMU_TEST_OP_MD_VTD_LOG, self->n.nested_id, NULL, 0,
 			  &num);
@@ -1815,7 +1818,7 @@ TEST_F(vqueue_vtd, alloc_bad_args)
 
 	/* Status write and interrupt are per descriptor, not an MSI mode */
 	VTD_ALLOC_ERR(EINVAL, flags, IOMMU_VQUEUE_ALLOC_MSI);
-	VTD_ALLOC_ERR(EINVAL, __reserved, 1);
+	VTD_ALLOC_ERR(EOPNOTSUPP, __reserved, 1);
 	VTD_ALLOC_ERR(EINVAL, status_offset, VTD_IQT_REG);
 	VTD_ALLOC_ERR(EINVAL, status_offset, VTD_IQH_REG);
 	VTD_ALLOC_ERR(EINVAL, status_offset, 0x9e);

@@ -93,8 +93,6 @@
  */
 #define VTD_WIN_SIZE		(VTD_ICS_REG - VTD_IQH_REG)
 /* The register names of the ioregion set-up */
-#define IOMMUFD_VQ_VTD_IQH	VTD_IQH_REG
-#define IOMMUFD_VQ_VTD_IQT	VTD_IQT_REG
 /* Descriptors before each wait: up to 127, so the queue wraps often */
 #define VTD_MAX_BATCH		127
 #define VTD_CC_MIN_LEN		3
@@ -1033,7 +1031,7 @@ static void vmm_ioregion_setup(struct vmm *v)
 		.userspace_addr = (uintptr_t)v->regs + off,
 		.flags = KVM_IOREGION_DOORBELL,
 		.doorbell_offset = params.vtd ?
-			IOMMUFD_VQ_VTD_IQT - IOMMUFD_VQ_VTD_IQH : 0,
+			VTD_IQT_REG - VTD_IQH_REG : 0,
 		.doorbell_size = 4,
 		.doorbell_fd = v->f.doorbell,
 	};
