@@ -92,7 +92,6 @@
  * write-1-to-clear cannot be a plain store into the register memory.
  */
 #define VTD_WIN_SIZE		(VTD_ICS_REG - VTD_IQH_REG)
-/* The register names of the ioregion set-up */
 /* Descriptors before each wait: up to 127, so the queue wraps often */
 #define VTD_MAX_BATCH		127
 #define VTD_CC_MIN_LEN		3
