@@ -72,7 +72,7 @@ static int decode_stream(FILE *in, const char *in_name,
 {
 	unsigned int words = tf->geo.entry_size / sizeof(u64);
 	unsigned int n = 0, line = 1;
-	u64 w[IOMMUFD_VQ_MAX_ENTRY_WORDS];
+	u64 w[IOMMUFD_VQUEUE_MAX_ENTRY_WORDS];
 	char tok[64], json[1024];
 	unsigned long count = 0;
 	int c;
@@ -109,14 +109,13 @@ static int decode_stream(FILE *in, const char *in_name,
 			return 1;
 		}
 		if (++n == words) {
-			__le64 raw[IOMMUFD_VQ_MAX_ENTRY_WORDS];
-			struct iommufd_vq_entry e;
+			__le64 raw[IOMMUFD_VQUEUE_MAX_ENTRY_WORDS];
+			struct iommufd_vqueue_entry e;
 			unsigned int i;
 
 			for (i = 0; i < words; i++)
 				raw[i] = cpu_to_le64(w[i]);
-			tf->fmt->decode(&tf->geo, raw, &e);
-			tf->fmt->fields(&e);
+			tf->dbg->format->decode(&tf->geo, raw, &e);
 			vq_json(json, sizeof(json), tf, &e);
 			puts(json);
 			n = 0;

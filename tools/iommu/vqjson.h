@@ -7,12 +7,12 @@
 
 #include <stddef.h>
 
-#include "vqueue_format.h"
+#include "vqueue_format_debug.h"
 
 /**
  * struct vq_tool_format - A queue format as the tools know it
  * @name: Name given to --format.
- * @fmt: The kernel's format operations.
+ * @dbg: The format's operations and its decoder tables.
  * @geo: Geometry to decode with; only the entry size matters here.
  * @errors: Names of the format's error codes, indexed by code.
  * @nr_errors: Number of entries in @errors.
@@ -22,8 +22,8 @@
  */
 struct vq_tool_format {
 	const char *name;
-	const struct iommufd_vq_format *fmt;
-	struct iommufd_vq_geometry geo;
+	const struct iommufd_vqueue_format_debug *dbg;
+	struct iommufd_vqueue_geometry geo;
 	const char *const *errors;
 	unsigned int nr_errors;
 	const char *error_key;
@@ -34,6 +34,6 @@ extern const unsigned int vq_nr_tool_formats;
 
 const struct vq_tool_format *vq_tool_format(const char *name);
 int vq_json(char *buf, size_t len, const struct vq_tool_format *tf,
-	    const struct iommufd_vq_entry *e);
+	    const struct iommufd_vqueue_entry *e);
 
 #endif /* __VQJSON_H */

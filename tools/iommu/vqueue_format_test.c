@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Userspace unit test of the vqueue queue formats, printing TAP.
+ * Userspace test of vqdecode, printing TAP.
  *
- * Runs the cases and vectors that the KUnit suites run (they live in one
- * header per format next to the kernel code), the JSON rendering of
- * vqdecode, and with --vqdecode PATH the vqdecode binary itself on every
- * vector that has an expected JSON line.
+ * Every test command and descriptor that has an expected vqdecode line (in
+ * the test data headers next to the kernel code, written from the
+ * architecture's field layouts) is decoded and rendered: by the vqdecode
+ * binary given with --vqdecode PATH, all of a format's entries in one run,
+ * or else in this process through the same format and decoder code. The
+ * format's own checks are the KUnit suites'.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,181 +20,101 @@
 #include <linux/kernel.h>
 
 #include "vqjson.h"
-
-struct vqt_tap {
-	unsigned int failed;
-};
-
-#define VQT_CTX struct vqt_tap
-#define VQT_EQ(t, a, b, what)						\
-	vqt_eq(t, (u64)(a), (u64)(b), #a, #b, what, __LINE__)
-
-static void vqt_eq(struct vqt_tap *t, u64 a, u64 b, const char *as,
-		   const char *bs, const char *what, int line)
-{
-	if (a == b)
-		return;
-	t->failed++;
-	printf("# line %d: %s: %s == %s: 0x%llx != 0x%llx\n", line, what, as,
-	       bs, (unsigned long long)a, (unsigned long long)b);
-}
-
 #include "vqueue_smmuv3_tests.h"
 #include "vqueue_vtd_tests.h"
 
-static unsigned int test_nr;
-static unsigned int test_failed;
-
-static void tap_result(const struct vqt_tap *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_nr++;
-	if (t->failed)
-		test_failed++;
-	printf("%sok %u - ", t->failed ? "not " : "", test_nr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
 /**
- * struct vq_json_vector - A vector with an expected vqdecode line
- * @name: The vector's name.
+ * struct vq_json_case - An entry and the line vqdecode must print for it
+ * @name: The entry's name in the test data.
  * @json: The line.
  * @words: The entry, in the words vqdecode reads.
  */
-struct vq_json_vector {
+struct vq_json_case {
 	const char *name;
 	const char *json;
-	u64 words[IOMMUFD_VQ_MAX_ENTRY_WORDS];
+	u64 words[IOMMUFD_VQUEUE_MAX_ENTRY_WORDS];
 };
 
-/**
- * struct vq_suite - The shared test cases and vectors of one format
- * @prefix: Prefix of its cases' and vectors' test names.
- * @formats: The vqdecode formats it has JSON vectors for, and the prefix
- *	of those tests' names.
- * @nr_cases: Number of cases.
- * @nr_vectors: Number of vectors.
- * @run_case: Run case @i and return its name.
- * @check_vector: Check vector @i and return its name.
- * @json: Fill in @jv and return true if vector @i has an expected line
- *	for @format.
- */
-struct vq_suite {
-	const char *prefix;
-	struct {
-		const char *name;
-		const char *prefix;
-	} formats[2];
-	unsigned int nr_cases;
-	unsigned int nr_vectors;
-	const char *(*run_case)(struct vqt_tap *t, unsigned int i);
-	const char *(*check_vector)(struct vqt_tap *t, unsigned int i);
-	bool (*json)(unsigned int i, const char *format,
-		     struct vq_json_vector *jv);
-};
+#define VQ_MAX_CASES	(ARRAY_SIZE(smmuv3_test_cmds) + ARRAY_SIZE(vtd_test_descs))
 
-static const char *smmuv3_case(struct vqt_tap *t, unsigned int i)
+static unsigned int test_nr, test_failed;
+
+static void tap_result(bool ok, const char *format, const char *name)
 {
-	vqt_cases[i].run(t);
-	return vqt_cases[i].name;
+	test_nr++;
+	test_failed += !ok;
+	printf("%sok %u - %s %s\n", ok ? "" : "not ", test_nr, format, name);
 }
 
-static const char *smmuv3_vector(struct vqt_tap *t, unsigned int i)
+/* The cases of vqdecode format @format, into @c; returns how many */
+static unsigned int json_cases(const char *format, struct vq_json_case *c)
 {
-	vqt_check_vector(t, &vqt_vectors[i]);
-	return vqt_vectors[i].name;
+	unsigned int i, n = 0;
+
+	if (!strcmp(format, "smmuv3")) {
+		for (i = 0; i < ARRAY_SIZE(smmuv3_test_cmds); i++) {
+			const struct smmuv3_test_cmd *t = &smmuv3_test_cmds[i];
+
+			if (!t->json)
+				continue;
+			c[n++] = (struct vq_json_case){
+				.name = t->name, .json = t->json,
+				.words = { t->cmd[0], t->cmd[1] },
+			};
+		}
+		return n;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(vtd_test_descs); i++) {
+		const struct vtd_test_desc *t = &vtd_test_descs[i];
+		u8 q = !strcmp(format, "vtd256") ? VTD_TEST_Q256 : VTD_TEST_Q128;
+
+		if (!t->json || (t->q && !(t->q & q)))
+			continue;
+		c[n] = (struct vq_json_case){ .name = t->name, .json = t->json };
+		memcpy(c[n].words, t->desc, sizeof(t->desc));
+		n++;
+	}
+	return n;
 }
 
-static bool smmuv3_json(unsigned int i, const char *format,
-			struct vq_json_vector *jv)
+static bool same_line(const char *got, const char *want)
 {
-	const struct vqt_vector *v = &vqt_vectors[i];
-
-	*jv = (struct vq_json_vector){ .name = v->name, .json = v->json,
-				       .words = { v->cmd[0], v->cmd[1] } };
-	return v->json;
+	if (!strcmp(got, want))
+		return true;
+	printf("# got:  %s\n# want: %s\n", got, want);
+	return false;
 }
 
-static const char *vtd_case(struct vqt_tap *t, unsigned int i)
+static void check_in_process(const struct vq_tool_format *tf,
+			     const struct vq_json_case *c, unsigned int n)
 {
-	vtdt_cases[i].run(t);
-	return vtdt_cases[i].name;
-}
+	unsigned int i, w;
 
-static const char *vtd_vector(struct vqt_tap *t, unsigned int i)
-{
-	vtdt_check_vector(t, &vtdt_vectors[i]);
-	return vtdt_vectors[i].name;
-}
+	for (i = 0; i < n; i++) {
+		__le64 raw[IOMMUFD_VQUEUE_MAX_ENTRY_WORDS];
+		struct iommufd_vqueue_entry e;
+		char buf[1024];
 
-static bool vtd_json(unsigned int i, const char *format,
-		     struct vq_json_vector *jv)
-{
-	const struct vtdt_vector *v = &vtdt_vectors[i];
-
-	*jv = (struct vq_json_vector){ .name = v->name, .json = v->json };
-	memcpy(jv->words, v->desc, sizeof(v->desc));
-	if (!strcmp(format, "vtd256"))
-		return v->json && vtdt_in_256(v);
-	return v->json && !v->dw;
-}
-
-static const struct vq_suite suites[] = {
-	{
-		.prefix = "",
-		.formats = { { "smmuv3", "" } },
-		.nr_cases = ARRAY_SIZE(vqt_cases),
-		.nr_vectors = ARRAY_SIZE(vqt_vectors),
-		.run_case = smmuv3_case,
-		.check_vector = smmuv3_vector,
-		.json = smmuv3_json,
-	},
-	{
-		.prefix = "vtd ",
-		.formats = { { "vtd128", "vtd128 " }, { "vtd256", "vtd256 " } },
-		.nr_cases = ARRAY_SIZE(vtdt_cases),
-		.nr_vectors = ARRAY_SIZE(vtdt_vectors),
-		.run_case = vtd_case,
-		.check_vector = vtd_vector,
-		.json = vtd_json,
-	},
-};
-
-static void check_json(struct vqt_tap *t, const struct vq_tool_format *tf,
-		       const struct vq_json_vector *jv)
-{
-	__le64 raw[IOMMUFD_VQ_MAX_ENTRY_WORDS];
-	struct iommufd_vq_entry e;
-	char buf[1024];
-	unsigned int i;
-
-	for (i = 0; i < IOMMUFD_VQ_MAX_ENTRY_WORDS; i++)
-		raw[i] = cpu_to_le64(jv->words[i]);
-	tf->fmt->decode(&tf->geo, raw, &e);
-	tf->fmt->fields(&e);
-	vq_json(buf, sizeof(buf), tf, &e);
-	if (strcmp(buf, jv->json)) {
-		t->failed++;
-		printf("# got:  %s\n# want: %s\n", buf, jv->json);
+		for (w = 0; w < IOMMUFD_VQUEUE_MAX_ENTRY_WORDS; w++)
+			raw[w] = cpu_to_le64(c[i].words[w]);
+		tf->dbg->format->decode(&tf->geo, raw, &e);
+		vq_json(buf, sizeof(buf), tf, &e);
+		tap_result(same_line(buf, c[i].json), tf->name, c[i].name);
 	}
 }
 
-/* Feed a format's vectors to the vqdecode binary in one go, compare lines */
-static void check_vqdecode(const char *vqdecode, const struct vq_suite *s,
-			   unsigned int fi)
+/* Feed a format's entries to the vqdecode binary in one go, compare lines */
+static void check_vqdecode(const char *vqdecode,
+			   const struct vq_tool_format *tf,
+			   const struct vq_json_case *c, unsigned int n)
 {
-	const struct vq_tool_format *tf = vq_tool_format(s->formats[fi].name);
 	unsigned int words = tf->geo.entry_size / sizeof(u64);
 	char in_name[] = "/tmp/vqdecode-test-XXXXXX";
-	const char *label = s->formats[fi].prefix;
 	char cmd[512], line[1024];
-	struct vq_json_vector jv;
 	unsigned int i, w;
 	FILE *in, *out;
+	bool ok;
 	int fd;
 
 	fd = mkstemp(in_name);
@@ -202,13 +123,11 @@ static void check_vqdecode(const char *vqdecode, const struct vq_suite *s,
 		perror("vqdecode input");
 		exit(1);
 	}
-	for (i = 0; i < s->nr_vectors; i++) {
-		if (!s->json(i, tf->name, &jv))
-			continue;
+	for (i = 0; i < n; i++) {
 		for (w = 0; w < words; w++)
 			fprintf(in, w ? " %llx" : "0x%016llx",
-				(unsigned long long)jv.words[w]);
-		fprintf(in, "  # %s\n", jv.name);
+				(unsigned long long)c[i].words[w]);
+		fprintf(in, "  # %s\n", c[i].name);
 	}
 	fclose(in);
 
@@ -219,90 +138,34 @@ static void check_vqdecode(const char *vqdecode, const struct vq_suite *s,
 		perror(cmd);
 		exit(1);
 	}
-	for (i = 0; i < s->nr_vectors; i++) {
-		struct vqt_tap t = {};
-
-		if (!s->json(i, tf->name, &jv))
-			continue;
+	for (i = 0; i < n; i++) {
 		if (!fgets(line, sizeof(line), out)) {
-			t.failed++;
 			printf("# vqdecode printed nothing\n");
+			ok = false;
 		} else {
 			line[strcspn(line, "\n")] = '\0';
-			if (strcmp(line, jv.json)) {
-				t.failed++;
-				printf("# got:  %s\n# want: %s\n", line, jv.json);
-			}
+			ok = same_line(line, c[i].json);
 		}
-		tap_result(&t, "%svqdecode %s", label, jv.name);
+		tap_result(ok, tf->name, c[i].name);
 	}
-	{
-		struct vqt_tap t = {};
-
-		if (fgets(line, sizeof(line), out)) {
-			t.failed++;
-			printf("# extra output: %s", line);
-		}
-		if (pclose(out)) {
-			t.failed++;
-			printf("# %s failed\n", cmd);
-		}
-		tap_result(&t, "%svqdecode exit status and line count", label);
+	ok = true;
+	if (fgets(line, sizeof(line), out)) {
+		printf("# extra output: %s", line);
+		ok = false;
 	}
+	if (pclose(out)) {
+		printf("# %s failed\n", cmd);
+		ok = false;
+	}
+	tap_result(ok, tf->name, "vqdecode exit status and line count");
 	unlink(in_name);
-}
-
-static unsigned int suite_njson(const struct vq_suite *s, unsigned int fi)
-{
-	struct vq_json_vector jv;
-	unsigned int i, n = 0;
-
-	for (i = 0; i < s->nr_vectors; i++)
-		n += s->json(i, s->formats[fi].name, &jv);
-	return n;
-}
-
-static void run_suite(const struct vq_suite *s, const char *vqdecode)
-{
-	struct vq_json_vector jv;
-	unsigned int i, fi;
-
-	for (i = 0; i < s->nr_cases; i++) {
-		struct vqt_tap t = {};
-		const char *name = s->run_case(&t, i);
-
-		tap_result(&t, "%s%s", s->prefix, name);
-	}
-	for (i = 0; i < s->nr_vectors; i++) {
-		struct vqt_tap t = {};
-		const char *name = s->check_vector(&t, i);
-
-		tap_result(&t, "%svector %s", s->prefix, name);
-	}
-	for (fi = 0; fi < ARRAY_SIZE(s->formats); fi++) {
-		const struct vq_tool_format *tf;
-
-		if (!s->formats[fi].name)
-			continue;
-		tf = vq_tool_format(s->formats[fi].name);
-		for (i = 0; i < s->nr_vectors; i++) {
-			struct vqt_tap t = {};
-
-			if (!s->json(i, tf->name, &jv))
-				continue;
-			check_json(&t, tf, &jv);
-			tap_result(&t, "%sjson %s", s->formats[fi].prefix,
-				   jv.name);
-		}
-		if (vqdecode)
-			check_vqdecode(vqdecode, s, fi);
-	}
 }
 
 int main(int argc, char **argv)
 {
+	static struct vq_json_case cases[VQ_MAX_CASES];
 	const char *vqdecode = NULL;
-	unsigned int i, fi, plan = 0;
+	unsigned int i, plan = 0;
 
 	if (argc == 3 && !strcmp(argv[1], "--vqdecode")) {
 		vqdecode = argv[2];
@@ -311,19 +174,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	for (i = 0; i < ARRAY_SIZE(suites); i++) {
-		const struct vq_suite *s = &suites[i];
-
-		plan += s->nr_cases + s->nr_vectors;
-		for (fi = 0; fi < ARRAY_SIZE(s->formats); fi++)
-			if (s->formats[fi].name)
-				plan += suite_njson(s, fi) * (vqdecode ? 2 : 1) +
-					!!vqdecode;
-	}
-
+	for (i = 0; i < vq_nr_tool_formats; i++)
+		plan += json_cases(vq_tool_formats[i].name, cases) + !!vqdecode;
 	printf("TAP version 13\n1..%u\n", plan);
-	for (i = 0; i < ARRAY_SIZE(suites); i++)
-		run_suite(&suites[i], vqdecode);
+
+	for (i = 0; i < vq_nr_tool_formats; i++) {
+		const struct vq_tool_format *tf = &vq_tool_formats[i];
+		unsigned int n = json_cases(tf->name, cases);
+
+		if (vqdecode)
+			check_vqdecode(vqdecode, tf, cases, n);
+		else
+			check_in_process(tf, cases, n);
+	}
 
 	printf("# %u of %u failed\n", test_failed, test_nr);
 	return test_failed || test_nr != plan;

@@ -1,24 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Arm SMMUv3 command queue format for the iommufd vqueue worker.
+ * Arm SMMUv3 command queue format for iommufd vqueues.
  *
  * Decides, for each command a guest queued, whether the kernel may forward it
  * to the host IOMMU driver (stage-1 TLB, context descriptor and ATC
  * invalidations), complete it (CMD_SYNC), must leave it to the VMM, or must
- * reject it with CERROR_ILL.  Everything that reaches the host has passed a
+ * reject it with CERROR_ILL. Everything that reaches the host has passed a
  * strict check: a guest can never make the host issue a command with more
  * reach than an invalidation of its own stage 1 and its own devices.
  *
  * Reserved (RES0) bits: the architecture lets an SMMU either ignore them or
- * raise CERROR_ILL.  Commands the kernel handles itself (forwarded and
+ * raise CERROR_ILL. Commands the kernel handles itself (forwarded and
  * CMD_SYNC) are rejected when any RES0 bit is set, so that no bit whose
  * meaning a later architecture version defines (TTL128, SCALE[5] with
- * IDR5.DS) reaches host hardware that may read it.  Linux never sets them.
+ * IDR5.DS) reaches host hardware that may read it. Linux never sets them.
  * Commands that exit to the VMM are handed over untouched; the VMM applies
- * its own policy.  SSec is checked on every command that has it: this is
+ * its own policy. SSec is checked on every command that has it: this is
  * a Non-secure queue.
  *
- * Built in the kernel and in userspace (tools/iommu); keep it pure.
+ * Built in the kernel and in userspace (tools/iommu); keep it pure. The
+ * names and field tables that only a decoder needs are in
+ * vqueue_smmuv3_debug.c.
  */
 #include <linux/bitfield.h>
 #include <linux/bitops.h>
@@ -28,11 +30,6 @@
 #include "vqueue_format.h"
 #include "vqueue_smmuv3.h"
 
-#define SMMUV3_F(name)		BIT_ULL(IOMMUFD_VQ_FIELD_##name)
-#define SMMUV3_F_STREAM		(SMMUV3_F(SSV) | SMMUV3_F(SSID) | SMMUV3_F(SID))
-#define SMMUV3_F_RANGE		(SMMUV3_F(NUM) | SMMUV3_F(SCALE) | SMMUV3_F(LEAF) | \
-				 SMMUV3_F(TTL) | SMMUV3_F(TG) | SMMUV3_F(ADDR))
-
 /* Bits of each dword that some command uses the same way */
 #define SMMUV3_D0_STREAM	(SMMUV3_CMD0_OP | SMMUV3_CMD0_SSV | \
 				 SMMUV3_CMD0_SSID | SMMUV3_CMD0_SID)
@@ -41,180 +38,117 @@
 #define SMMUV3_D1_RANGE		(SMMUV3_CMD1_LEAF | SMMUV3_CMD1_TTL | \
 				 SMMUV3_CMD1_TG | SMMUV3_CMD1_ADDR)
 
-/*
- * Where each decoded field sits.  A field has the same position in every
- * command that has it; the command's defined-bit mask narrows it where a
- * command's field is shorter (PREFETCH_ADDR Size, TLBI_S2_IPA address).
- * Addresses keep their position so that they read as byte addresses.
- */
-struct smmuv3_field {
-	u64 mask;
-	u8 word;
-	u8 shift;
-};
-
-#define SMMUV3_FIELD(w, m)	{ .mask = (m), .word = (w), .shift = __builtin_ctzll(m) }
-#define SMMUV3_BYTES(w, m)	{ .mask = (m), .word = (w), .shift = 0 }
-
-static const struct smmuv3_field smmuv3_field_pos[IOMMUFD_VQ_NR_FIELDS] = {
-	[IOMMUFD_VQ_FIELD_ASID] = SMMUV3_FIELD(0, SMMUV3_CMD0_ASID),
-	[IOMMUFD_VQ_FIELD_VMID] = SMMUV3_FIELD(0, SMMUV3_CMD0_VMID),
-	[IOMMUFD_VQ_FIELD_SID] = SMMUV3_FIELD(0, SMMUV3_CMD0_SID),
-	[IOMMUFD_VQ_FIELD_SSID] = SMMUV3_FIELD(0, SMMUV3_CMD0_SSID),
-	[IOMMUFD_VQ_FIELD_SSV] = SMMUV3_FIELD(0, SMMUV3_CMD0_SSV),
-	[IOMMUFD_VQ_FIELD_ADDR] = SMMUV3_BYTES(1, SMMUV3_CMD1_ADDR),
-	[IOMMUFD_VQ_FIELD_LEAF] = SMMUV3_FIELD(1, SMMUV3_CMD1_LEAF),
-	[IOMMUFD_VQ_FIELD_TG] = SMMUV3_FIELD(1, SMMUV3_CMD1_TG),
-	[IOMMUFD_VQ_FIELD_TTL] = SMMUV3_FIELD(1, SMMUV3_CMD1_TTL),
-	[IOMMUFD_VQ_FIELD_NUM] = SMMUV3_FIELD(0, SMMUV3_CMD0_NUM),
-	[IOMMUFD_VQ_FIELD_SCALE] = SMMUV3_FIELD(0, SMMUV3_CMD0_SCALE),
-	[IOMMUFD_VQ_FIELD_RANGE] = SMMUV3_FIELD(1, SMMUV3_CMD1_RANGE),
-	[IOMMUFD_VQ_FIELD_SIZE] = SMMUV3_FIELD(1, SMMUV3_CMD1_SIZE),
-	[IOMMUFD_VQ_FIELD_GLOBAL] = SMMUV3_FIELD(0, SMMUV3_CMD0_GLOBAL),
-	[IOMMUFD_VQ_FIELD_CS] = SMMUV3_FIELD(0, SMMUV3_CMD0_CS),
-	[IOMMUFD_VQ_FIELD_MSH] = SMMUV3_FIELD(0, SMMUV3_CMD0_MSH),
-	[IOMMUFD_VQ_FIELD_MSIATTR] = SMMUV3_FIELD(0, SMMUV3_CMD0_MSIATTR),
-	[IOMMUFD_VQ_FIELD_MSIADDR] = SMMUV3_BYTES(1, SMMUV3_CMD1_MSIADDR),
-	[IOMMUFD_VQ_FIELD_MSIDATA] = SMMUV3_FIELD(0, SMMUV3_CMD0_MSIDATA),
-	[IOMMUFD_VQ_FIELD_RESP] = SMMUV3_FIELD(1, SMMUV3_CMD1_RESP),
-	[IOMMUFD_VQ_FIELD_STAG] = SMMUV3_FIELD(1, SMMUV3_CMD1_STAG),
-};
-
 /* The command has an SSec bit, which must be 0 on a Non-secure queue */
 #define SMMUV3_OPF_SSEC		BIT(0)
 
+/* The opcode is defined by the architecture (the others are reserved) */
+#define SMMUV3_OPF_KNOWN	BIT(1)
+
 /**
  * struct smmuv3_op - What this format knows about one opcode
- * @name: Architecture name; NULL for a reserved opcode.
  * @defined: Bits of dword 0 and 1 that have a meaning (the rest are RES0).
- * @fields: Decoded fields, BIT_ULL(&enum iommufd_vq_field).
  * @class: Class when the command passes every check.
  * @flags: SMMUV3_OPF_*.
  *
  * Commands this vSMMU never accepts are listed too, with class illegal, so
- * that vqdecode can name them and show their fields.
+ * that the table says why.
  */
 struct smmuv3_op {
-	const char *name;
 	u64 defined[2];
-	u64 fields;
 	u8 class;
 	u8 flags;
 };
 
-#define SMMUV3_OP(op, cls, ...)						\
-	[SMMUV3_##op] = { .name = #op, .class = IOMMUFD_VQ_CLASS_##cls, __VA_ARGS__ }
+#define SMMUV3_OP(op, cls, opf, ...)					\
+	[SMMUV3_##op] = { .class = IOMMUFD_VQUEUE_CLASS_##cls,		\
+			  .flags = SMMUV3_OPF_KNOWN | (opf), __VA_ARGS__ }
 
 static const struct smmuv3_op smmuv3_ops[SMMUV3_CMD_DPTI_PA + 1] = {
-	SMMUV3_OP(CMD_PREFETCH_CONFIG, EXIT, .flags = SMMUV3_OPF_SSEC,
-		  .defined = { SMMUV3_D0_STREAM | SMMUV3_CMD0_SSEC },
-		  .fields = SMMUV3_F_STREAM),
-	SMMUV3_OP(CMD_PREFETCH_ADDR, EXIT, .flags = SMMUV3_OPF_SSEC,
+	SMMUV3_OP(CMD_PREFETCH_CONFIG, EXIT, SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_D0_STREAM | SMMUV3_CMD0_SSEC }),
+	SMMUV3_OP(CMD_PREFETCH_ADDR, EXIT, SMMUV3_OPF_SSEC,
 		  .defined = { SMMUV3_D0_STREAM | SMMUV3_CMD0_SSEC,
-			       GENMASK_ULL(4, 0) | SMMUV3_CMD1_ADDR },
-		  .fields = SMMUV3_F_STREAM | SMMUV3_F(SIZE) | SMMUV3_F(ADDR)),
-	SMMUV3_OP(CMD_CFGI_STE, EXIT, .flags = SMMUV3_OPF_SSEC,
+			       GENMASK_ULL(4, 0) | SMMUV3_CMD1_ADDR }),
+	SMMUV3_OP(CMD_CFGI_STE, EXIT, SMMUV3_OPF_SSEC,
 		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID,
-			       SMMUV3_CMD1_LEAF },
-		  .fields = SMMUV3_F(SID) | SMMUV3_F(LEAF)),
-	SMMUV3_OP(CMD_CFGI_STE_RANGE, EXIT, .flags = SMMUV3_OPF_SSEC,
+			       SMMUV3_CMD1_LEAF }),
+	SMMUV3_OP(CMD_CFGI_STE_RANGE, EXIT, SMMUV3_OPF_SSEC,
 		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID,
-			       SMMUV3_CMD1_RANGE },
-		  .fields = SMMUV3_F(SID) | SMMUV3_F(RANGE)),
-	SMMUV3_OP(CMD_CFGI_CD, INVALIDATE, .flags = SMMUV3_OPF_SSEC,
+			       SMMUV3_CMD1_RANGE }),
+	SMMUV3_OP(CMD_CFGI_CD, INVALIDATE, SMMUV3_OPF_SSEC,
 		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC |
 			       SMMUV3_CMD0_SSID | SMMUV3_CMD0_SID,
-			       SMMUV3_CMD1_LEAF },
-		  .fields = SMMUV3_F(SSID) | SMMUV3_F(SID) | SMMUV3_F(LEAF)),
-	SMMUV3_OP(CMD_CFGI_CD_ALL, INVALIDATE, .flags = SMMUV3_OPF_SSEC,
-		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID },
-		  .fields = SMMUV3_F(SID)),
+			       SMMUV3_CMD1_LEAF }),
+	SMMUV3_OP(CMD_CFGI_CD_ALL, INVALIDATE, SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID }),
 	/* No MPAM on a vSMMU */
-	SMMUV3_OP(CMD_CFGI_VMS_PIDM, ILLEGAL),
-	SMMUV3_OP(CMD_TLBI_NH_ALL, INVALIDATE,
-		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_VMID },
-		  .fields = SMMUV3_F(VMID)),
-	SMMUV3_OP(CMD_TLBI_NH_ASID, INVALIDATE,
-		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_VMID | SMMUV3_CMD0_ASID },
-		  .fields = SMMUV3_F(VMID) | SMMUV3_F(ASID)),
-	SMMUV3_OP(CMD_TLBI_NH_VA, INVALIDATE,
-		  .defined = { SMMUV3_D0_RANGE | SMMUV3_CMD0_ASID, SMMUV3_D1_RANGE },
-		  .fields = SMMUV3_F_RANGE | SMMUV3_F(VMID) | SMMUV3_F(ASID)),
-	SMMUV3_OP(CMD_TLBI_NH_VAA, INVALIDATE,
-		  .defined = { SMMUV3_D0_RANGE, SMMUV3_D1_RANGE },
-		  .fields = SMMUV3_F_RANGE | SMMUV3_F(VMID)),
+	SMMUV3_OP(CMD_CFGI_VMS_PIDM, ILLEGAL, 0),
+	SMMUV3_OP(CMD_TLBI_NH_ALL, INVALIDATE, 0,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_VMID }),
+	SMMUV3_OP(CMD_TLBI_NH_ASID, INVALIDATE, 0,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_VMID | SMMUV3_CMD0_ASID }),
+	SMMUV3_OP(CMD_TLBI_NH_VA, INVALIDATE, 0,
+		  .defined = { SMMUV3_D0_RANGE | SMMUV3_CMD0_ASID, SMMUV3_D1_RANGE }),
+	SMMUV3_OP(CMD_TLBI_NH_VAA, INVALIDATE, 0,
+		  .defined = { SMMUV3_D0_RANGE, SMMUV3_D1_RANGE }),
 	/* Secure queue only */
-	SMMUV3_OP(CMD_TLBI_EL3_ALL, ILLEGAL),
-	SMMUV3_OP(CMD_TLBI_EL3_VA, ILLEGAL,
-		  .defined = { SMMUV3_CMD0_OP, SMMUV3_D1_RANGE },
-		  .fields = SMMUV3_F(LEAF) | SMMUV3_F(TTL) | SMMUV3_F(TG) |
-			    SMMUV3_F(ADDR)),
+	SMMUV3_OP(CMD_TLBI_EL3_ALL, ILLEGAL, 0),
+	SMMUV3_OP(CMD_TLBI_EL3_VA, ILLEGAL, 0,
+		  .defined = { SMMUV3_CMD0_OP, SMMUV3_D1_RANGE }),
 	/* A vSMMU advertises IDR0.Hyp == 0 */
-	SMMUV3_OP(CMD_TLBI_EL2_ALL, ILLEGAL),
-	SMMUV3_OP(CMD_TLBI_EL2_ASID, ILLEGAL,
-		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_ASID },
-		  .fields = SMMUV3_F(ASID)),
-	SMMUV3_OP(CMD_TLBI_EL2_VA, ILLEGAL,
-		  .defined = { SMMUV3_D0_RANGE | SMMUV3_CMD0_ASID, SMMUV3_D1_RANGE },
-		  .fields = SMMUV3_F_RANGE | SMMUV3_F(ASID)),
-	SMMUV3_OP(CMD_TLBI_EL2_VAA, ILLEGAL,
-		  .defined = { SMMUV3_D0_RANGE, SMMUV3_D1_RANGE },
-		  .fields = SMMUV3_F_RANGE),
+	SMMUV3_OP(CMD_TLBI_EL2_ALL, ILLEGAL, 0),
+	SMMUV3_OP(CMD_TLBI_EL2_ASID, ILLEGAL, 0,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_ASID }),
+	SMMUV3_OP(CMD_TLBI_EL2_VA, ILLEGAL, 0,
+		  .defined = { SMMUV3_D0_RANGE | SMMUV3_CMD0_ASID, SMMUV3_D1_RANGE }),
+	SMMUV3_OP(CMD_TLBI_EL2_VAA, ILLEGAL, 0,
+		  .defined = { SMMUV3_D0_RANGE, SMMUV3_D1_RANGE }),
 	/* The guest owns stage 1 only; stage 2 belongs to the host */
-	SMMUV3_OP(CMD_TLBI_S12_VMALL, ILLEGAL,
-		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_VMID },
-		  .fields = SMMUV3_F(VMID)),
-	SMMUV3_OP(CMD_TLBI_S2_IPA, ILLEGAL,
+	SMMUV3_OP(CMD_TLBI_S12_VMALL, ILLEGAL, 0,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_VMID }),
+	SMMUV3_OP(CMD_TLBI_S2_IPA, ILLEGAL, 0,
 		  .defined = { SMMUV3_D0_RANGE,
 			       SMMUV3_CMD1_LEAF | SMMUV3_CMD1_TTL |
-			       SMMUV3_CMD1_TG | SMMUV3_CMD1_IPA },
-		  .fields = SMMUV3_F_RANGE | SMMUV3_F(VMID)),
-	SMMUV3_OP(CMD_TLBI_NSNH_ALL, INVALIDATE,
+			       SMMUV3_CMD1_TG | SMMUV3_CMD1_IPA }),
+	SMMUV3_OP(CMD_TLBI_NSNH_ALL, INVALIDATE, 0,
 		  .defined = { SMMUV3_CMD0_OP }),
-	SMMUV3_OP(CMD_ATC_INV, INVALIDATE,
+	SMMUV3_OP(CMD_ATC_INV, INVALIDATE, 0,
 		  .defined = { SMMUV3_D0_STREAM | SMMUV3_CMD0_GLOBAL,
-			       SMMUV3_CMD1_SIZE | SMMUV3_CMD1_ADDR },
-		  .fields = SMMUV3_F_STREAM | SMMUV3_F(GLOBAL) | SMMUV3_F(SIZE) |
-			    SMMUV3_F(ADDR)),
-	SMMUV3_OP(CMD_PRI_RESP, EXIT,
+			       SMMUV3_CMD1_SIZE | SMMUV3_CMD1_ADDR }),
+	SMMUV3_OP(CMD_PRI_RESP, EXIT, 0,
 		  .defined = { SMMUV3_D0_STREAM,
-			       GENMASK_ULL(8, 0) | SMMUV3_CMD1_RESP },
-		  .fields = SMMUV3_F_STREAM | SMMUV3_F(RESP)),
-	SMMUV3_OP(CMD_RESUME, EXIT, .flags = SMMUV3_OPF_SSEC,
+			       GENMASK_ULL(8, 0) | SMMUV3_CMD1_RESP }),
+	SMMUV3_OP(CMD_RESUME, EXIT, SMMUV3_OPF_SSEC,
 		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC |
 			       GENMASK_ULL(13, 12) | SMMUV3_CMD0_SID,
-			       SMMUV3_CMD1_STAG },
-		  .fields = SMMUV3_F(SID) | SMMUV3_F(STAG)),
-	SMMUV3_OP(CMD_STALL_TERM, EXIT, .flags = SMMUV3_OPF_SSEC,
-		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID },
-		  .fields = SMMUV3_F(SID)),
-	SMMUV3_OP(CMD_SYNC, SYNC,
+			       SMMUV3_CMD1_STAG }),
+	SMMUV3_OP(CMD_STALL_TERM, EXIT, SMMUV3_OPF_SSEC,
+		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_SSEC | SMMUV3_CMD0_SID }),
+	SMMUV3_OP(CMD_SYNC, SYNC, 0,
 		  .defined = { SMMUV3_CMD0_OP | SMMUV3_CMD0_CS | SMMUV3_CMD0_MSH |
 			       SMMUV3_CMD0_MSIATTR | SMMUV3_CMD0_MSIDATA,
-			       SMMUV3_CMD1_MSIADDR },
-		  .fields = SMMUV3_F(CS) | SMMUV3_F(MSH) | SMMUV3_F(MSIATTR) |
-			    SMMUV3_F(MSIADDR) | SMMUV3_F(MSIDATA)),
+			       SMMUV3_CMD1_MSIADDR }),
 	/* Secure queue only */
-	SMMUV3_OP(CMD_TLBI_S_EL2_ALL, ILLEGAL),
-	SMMUV3_OP(CMD_TLBI_S_EL2_ASID, ILLEGAL),
-	SMMUV3_OP(CMD_TLBI_S_EL2_VA, ILLEGAL),
-	SMMUV3_OP(CMD_TLBI_S_EL2_VAA, ILLEGAL),
-	SMMUV3_OP(CMD_TLBI_S_S12_VMALL, ILLEGAL),
-	SMMUV3_OP(CMD_TLBI_S_S2_IPA, ILLEGAL),
-	SMMUV3_OP(CMD_TLBI_SNH_ALL, ILLEGAL),
+	SMMUV3_OP(CMD_TLBI_S_EL2_ALL, ILLEGAL, 0),
+	SMMUV3_OP(CMD_TLBI_S_EL2_ASID, ILLEGAL, 0),
+	SMMUV3_OP(CMD_TLBI_S_EL2_VA, ILLEGAL, 0),
+	SMMUV3_OP(CMD_TLBI_S_EL2_VAA, ILLEGAL, 0),
+	SMMUV3_OP(CMD_TLBI_S_S12_VMALL, ILLEGAL, 0),
+	SMMUV3_OP(CMD_TLBI_S_S2_IPA, ILLEGAL, 0),
+	SMMUV3_OP(CMD_TLBI_SNH_ALL, ILLEGAL, 0),
 	/* A vSMMU advertises no DPT */
-	SMMUV3_OP(CMD_DPTI_ALL, ILLEGAL),
-	SMMUV3_OP(CMD_DPTI_PA, ILLEGAL),
+	SMMUV3_OP(CMD_DPTI_ALL, ILLEGAL, 0),
+	SMMUV3_OP(CMD_DPTI_PA, ILLEGAL, 0),
 };
 
-static u32 smmuv3_ptr_mask(const struct iommufd_vq_geometry *geo)
+static u32 smmuv3_ptr_mask(const struct iommufd_vqueue_geometry *geo)
 {
 	/* Index bits and the wrap bit just above them */
 	return (2U << geo->log2_entries) - 1;
 }
 
 static int smmuv3_geometry(u64 base_reg, unsigned int max_log2,
-			   struct iommufd_vq_geometry *geo)
+			   struct iommufd_vqueue_geometry *geo)
 {
 	unsigned int log2 = FIELD_GET(SMMUV3_Q_BASE_LOG2SIZE, base_reg);
 	u64 align;
@@ -231,26 +165,20 @@ static int smmuv3_geometry(u64 base_reg, unsigned int max_log2,
 	return 0;
 }
 
-static bool smmuv3_consistent(const struct iommufd_vq_geometry *geo, u32 prod,
+static bool smmuv3_consistent(const struct iommufd_vqueue_geometry *geo, u32 prod,
 			      u32 cons)
 {
 	/* More than a full queue ahead means PROD is behind CONS or lapped it */
 	return ((prod - cons) & smmuv3_ptr_mask(geo)) <= BIT(geo->log2_entries);
 }
 
-static bool smmuv3_empty(const struct iommufd_vq_geometry *geo, u32 prod,
+static bool smmuv3_empty(const struct iommufd_vqueue_geometry *geo, u32 prod,
 			 u32 cons)
 {
 	return !((prod ^ cons) & smmuv3_ptr_mask(geo));
 }
 
-static bool smmuv3_full(const struct iommufd_vq_geometry *geo, u32 prod,
-			u32 cons)
-{
-	return ((prod ^ cons) & smmuv3_ptr_mask(geo)) == BIT(geo->log2_entries);
-}
-
-static u32 smmuv3_pending(const struct iommufd_vq_geometry *geo, u32 prod,
+static u32 smmuv3_pending(const struct iommufd_vqueue_geometry *geo, u32 prod,
 			  u32 cons)
 {
 	u32 n = (prod - cons) & smmuv3_ptr_mask(geo);
@@ -258,19 +186,19 @@ static u32 smmuv3_pending(const struct iommufd_vq_geometry *geo, u32 prod,
 	return n <= BIT(geo->log2_entries) ? n : 0;
 }
 
-static u32 smmuv3_index(const struct iommufd_vq_geometry *geo, u32 reg)
+static u32 smmuv3_index(const struct iommufd_vqueue_geometry *geo, u32 reg)
 {
 	return reg & (BIT(geo->log2_entries) - 1);
 }
 
-static u32 smmuv3_contig(const struct iommufd_vq_geometry *geo, u32 prod,
+static u32 smmuv3_contig(const struct iommufd_vqueue_geometry *geo, u32 prod,
 			 u32 cons)
 {
 	return min(smmuv3_pending(geo, prod, cons),
 		   (u32)BIT(geo->log2_entries) - smmuv3_index(geo, cons));
 }
 
-static u32 smmuv3_advance(const struct iommufd_vq_geometry *geo, u32 reg,
+static u32 smmuv3_advance(const struct iommufd_vqueue_geometry *geo, u32 reg,
 			  u32 n)
 {
 	u32 mask = smmuv3_ptr_mask(geo);
@@ -300,7 +228,7 @@ static bool smmuv3_range_ok(u64 w0, u64 w1)
 
 static bool smmuv3_legal(const struct smmuv3_op *d, u64 w0, u64 w1)
 {
-	if (d->class == IOMMUFD_VQ_CLASS_ILLEGAL)
+	if (d->class == IOMMUFD_VQUEUE_CLASS_ILLEGAL)
 		return false;
 	if ((d->flags & SMMUV3_OPF_SSEC) && (w0 & SMMUV3_CMD0_SSEC))
 		return false;
@@ -324,24 +252,25 @@ static bool smmuv3_legal(const struct smmuv3_op *d, u64 w0, u64 w1)
 		break;
 	}
 
-	if (d->class == IOMMUFD_VQ_CLASS_EXIT)
+	if (d->class == IOMMUFD_VQUEUE_CLASS_EXIT)
 		return true;
 	return !((w0 & ~d->defined[0]) | (w1 & ~d->defined[1]));
 }
 
 static const struct smmuv3_op *smmuv3_op(u16 opcode)
 {
-	if (opcode >= ARRAY_SIZE(smmuv3_ops) || !smmuv3_ops[opcode].name)
+	if (opcode >= ARRAY_SIZE(smmuv3_ops) ||
+	    !(smmuv3_ops[opcode].flags & SMMUV3_OPF_KNOWN))
 		return NULL;
 	return &smmuv3_ops[opcode];
 }
 
 /*
- * The worker's per-entry path: classification only reads the few fields the
+ * The vqueue's per-entry path: classification only reads the few fields the
  * rules need, straight from the words.
  */
-static void smmuv3_decode(const struct iommufd_vq_geometry *geo,
-			  const __le64 *raw, struct iommufd_vq_entry *e)
+static void smmuv3_decode(const struct iommufd_vqueue_geometry *geo,
+			  const __le64 *raw, struct iommufd_vqueue_entry *e)
 {
 	u64 w0 = le64_to_cpu(raw[0]);
 	u64 w1 = le64_to_cpu(raw[1]);
@@ -350,35 +279,19 @@ static void smmuv3_decode(const struct iommufd_vq_geometry *geo,
 	e->words[0] = w0;
 	e->words[1] = w1;
 	e->opcode = FIELD_GET(SMMUV3_CMD0_OP, w0);
-	e->present = 0;
 
+	/* Refused unless proven legal; this shape also compiles shortest */
+	e->class = IOMMUFD_VQUEUE_CLASS_ILLEGAL;
+	e->error = SMMUV3_CERROR_ILL;
 	d = smmuv3_op(e->opcode);
 	if (d && smmuv3_legal(d, w0, w1)) {
 		e->class = d->class;
 		e->error = SMMUV3_CERROR_NONE;
-	} else {
-		e->class = IOMMUFD_VQ_CLASS_ILLEGAL;
-		e->error = SMMUV3_CERROR_ILL;
 	}
 }
 
-static void smmuv3_fields(struct iommufd_vq_entry *e)
-{
-	const struct smmuv3_op *d = smmuv3_op(e->opcode);
-	u64 fields;
-
-	e->present = d ? d->fields : 0;
-	for (fields = e->present; fields; fields &= fields - 1) {
-		unsigned int f = __builtin_ctzll(fields);
-		const struct smmuv3_field *pos = &smmuv3_field_pos[f];
-
-		e->val[f] = (e->words[pos->word] & pos->mask &
-			     d->defined[pos->word]) >> pos->shift;
-	}
-}
-
-static int smmuv3_translate(const struct iommufd_vq_entry *e,
-			    const struct iommufd_vq_idmap *map, void *out,
+static int smmuv3_translate(const struct iommufd_vqueue_entry *e,
+			    const struct iommufd_vqueue_vids *vids, void *out,
 			    u32 *target)
 {
 	__le64 *cmd = out;
@@ -387,7 +300,7 @@ static int smmuv3_translate(const struct iommufd_vq_entry *e,
 	u32 psid;
 	int ret;
 
-	if (e->class != IOMMUFD_VQ_CLASS_INVALIDATE)
+	if (e->class != IOMMUFD_VQUEUE_CLASS_INVALIDATE)
 		return -EINVAL;
 
 	switch (e->opcode) {
@@ -399,11 +312,22 @@ static int smmuv3_translate(const struct iommufd_vq_entry *e,
 		w0 = FIELD_PREP(SMMUV3_CMD0_OP, SMMUV3_CMD_TLBI_NH_ALL);
 		w1 = 0;
 		break;
+	case SMMUV3_CMD_TLBI_NH_ALL:
+	case SMMUV3_CMD_TLBI_NH_ASID:
+	case SMMUV3_CMD_TLBI_NH_VA:
+	case SMMUV3_CMD_TLBI_NH_VAA:
+		/*
+		 * The VMID is the host's to choose: what the guest wrote there
+		 * names nothing, and must not reach a backend that might use
+		 * it instead of the nested domain's own.
+		 */
+		w0 &= ~SMMUV3_CMD0_VMID;
+		break;
 	case SMMUV3_CMD_ATC_INV:
 	case SMMUV3_CMD_CFGI_CD:
 	case SMMUV3_CMD_CFGI_CD_ALL:
-		ret = map ? map->lookup(map, FIELD_GET(SMMUV3_CMD0_SID, w0),
-					&psid) : -ENOENT;
+		ret = vids ? vids->lookup(vids, FIELD_GET(SMMUV3_CMD0_SID, w0),
+					  &psid) : -ENOENT;
 		if (ret)
 			return ret;
 		w0 = (w0 & ~SMMUV3_CMD0_SID) | FIELD_PREP(SMMUV3_CMD0_SID, psid);
@@ -417,8 +341,8 @@ static int smmuv3_translate(const struct iommufd_vq_entry *e,
 	return 0;
 }
 
-static void smmuv3_sync(const struct iommufd_vq_entry *e,
-			struct iommufd_vq_sync *s)
+static void smmuv3_sync(const struct iommufd_vqueue_entry *e,
+			struct iommufd_vqueue_sync *s)
 {
 	s->addr = e->words[1] & SMMUV3_CMD1_MSIADDR;
 	s->data = FIELD_GET(SMMUV3_CMD0_MSIDATA, e->words[0]);
@@ -427,14 +351,14 @@ static void smmuv3_sync(const struct iommufd_vq_entry *e,
 	/*
 	 * CS=IRQ: an MSI to a non-zero MSIAddress when the vSMMU advertises
 	 * IDR0.MSI (Linux points it at the CMD_SYNC's own slot and polls it),
-	 * and the wired CMD_SYNC interrupt when it has one.  The worker knows
-	 * which of the two the VMM emulates.  CS=SEV and CS=NONE signal
+	 * and the wired CMD_SYNC interrupt when it has one. The vqueue knows
+	 * which of the two the VMM emulates. CS=SEV and CS=NONE signal
 	 * nothing: consumption of the CMD_SYNC is the completion.
 	 */
 	if (FIELD_GET(SMMUV3_CMD0_CS, e->words[0]) == SMMUV3_SYNC_CS_IRQ) {
-		s->flags = IOMMUFD_VQ_SYNC_IRQ;
+		s->flags = IOMMUFD_VQUEUE_SYNC_IRQ;
 		if (s->addr)
-			s->flags |= IOMMUFD_VQ_SYNC_WRITE;
+			s->flags |= IOMMUFD_VQUEUE_SYNC_WRITE;
 	}
 }
 
@@ -443,18 +367,16 @@ static u32 smmuv3_cons_error(u32 cons, unsigned int err)
 	return (cons & ~SMMUV3_CONS_ERR) | FIELD_PREP(SMMUV3_CONS_ERR, err);
 }
 
-static const char *smmuv3_op_name(const struct iommufd_vq_entry *e)
+/* A StreamID is 32 bits wide, and it is what the commands name */
+static int smmuv3_vdevice_key(u64 virt_id, u64 *key)
 {
-	if (e->opcode >= ARRAY_SIZE(smmuv3_ops))
-		return NULL;
-	if (e->opcode == SMMUV3_CMD_CFGI_STE_RANGE &&
-	    FIELD_GET(SMMUV3_CMD1_RANGE, e->words[1]) == SMMUV3_CFGI_RANGE_ALL)
-		return "CMD_CFGI_ALL";
-	return smmuv3_ops[e->opcode].name;
+	if (virt_id >> 32)
+		return -EINVAL;
+	*key = virt_id;
+	return 0;
 }
 
-const struct iommufd_vq_format iommufd_vq_smmuv3_format = {
-	.name = "smmuv3",
+const struct iommufd_vqueue_format iommufd_vqueue_smmuv3_format = {
 	.max_log2_entries = SMMUV3_Q_MAX_LOG2SIZE,
 	.error_illegal = SMMUV3_CERROR_ILL,
 	.error_abort = SMMUV3_CERROR_ABT,
@@ -462,15 +384,13 @@ const struct iommufd_vq_format iommufd_vq_smmuv3_format = {
 	.geometry = smmuv3_geometry,
 	.consistent = smmuv3_consistent,
 	.empty = smmuv3_empty,
-	.full = smmuv3_full,
 	.pending = smmuv3_pending,
 	.contig = smmuv3_contig,
 	.index = smmuv3_index,
 	.advance = smmuv3_advance,
 	.decode = smmuv3_decode,
-	.fields = smmuv3_fields,
 	.translate = smmuv3_translate,
 	.sync = smmuv3_sync,
 	.cons_error = smmuv3_cons_error,
-	.op_name = smmuv3_op_name,
+	.vdevice_key = smmuv3_vdevice_key,
 };

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Arm SMMUv3 command queue encodings used by the iommufd vqueue format
- * (vqueue_smmuv3.c), its tests and the vqdecode tool.
+ * (vqueue_smmuv3.c), its tests and the vqdecode tool: the one place that
+ * defines them, selftests included. It needs <linux/bits.h> (tools/include
+ * in userspace).
  *
  * The arm-smmu-v3 driver keeps its own definitions private; these are written
  * from the architecture (Arm IHI 0070) and carry an SMMUV3_ prefix so that

@@ -34,13 +34,13 @@
 /* ICS: an invalidation wait descriptor with IF=1 completed */
 #define VTD_ICS_IWC			BIT(0)
 
-/* IQERCD.IQEI: why FSTS.IQE was set */
+/* IQERCD.IQEI: why FSTS.IQE was set (IQERCD register description) */
 #define VTD_IQEI_NONE			0	/* no information */
 #define VTD_IQEI_TAIL			1	/* invalid tail pointer */
 #define VTD_IQEI_FETCH			2	/* descriptor fetch error */
-#define VTD_IQEI_TYPE			3	/* invalid descriptor */
-#define VTD_IQEI_RSVD			4	/* reserved field set */
-#define VTD_IQEI_WIDTH			5	/* invalid descriptor width */
+#define VTD_IQEI_TYPE			3	/* invalid descriptor type */
+#define VTD_IQEI_RSVD			4	/* reserved field in a valid type */
+#define VTD_IQEI_IQA_DW			5	/* invalid IQA.DW programmed */
 
 /* Descriptor types, {qw0[11:9], qw0[3:0]} */
 #define VTD_DESC_CC			0x1
@@ -101,7 +101,7 @@
 
 struct iommu_hwpt_vtd_s1_invalidate;
 
-void iommufd_vq_vtd_s1_range(u64 qw0, u64 qw1,
-			     struct iommu_hwpt_vtd_s1_invalidate *inv);
+void iommufd_vqueue_vtd_s1_range(u64 qw0, u64 qw1,
+				 struct iommu_hwpt_vtd_s1_invalidate *inv);
 
 #endif /* __IOMMUFD_VQUEUE_VTD_H */
