@@ -1,37 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vIOMMU invalidation latency as a guest sees it, trap path against fast
- * path, measured side by side in one run.
+ * vIOMMU invalidation latency as a guest sees it, through every way a VMM
+ * can consume the guest's SMMUv3 command queue, measured side by side in
+ * one run.
  *
  * Each vCPU writes a batch of 1, 8 or 64 range TLBIs and a CMD_SYNC (CS=SEV)
- * into its own SMMUv3 command queue, stores PROD once and polls CONS until
- * it has passed the sync; the time from just before the PROD store to the
- * load that sees completion is one sample.  Every vCPU has, per path, its
- * own queue and register page, as with one ECMDQ or VCMDQ per CPU:
+ * into a command queue, stores PROD once and polls CONS until it has passed
+ * the sync; the time from just before the PROD store (with a shared queue:
+ * before taking the queue's lock) to the load that sees completion is one
+ * sample.  The paths:
  *
- *  trap:    PROD and CONS are plain MMIO.  The VMM takes each KVM_EXIT_MMIO,
- *           reads the new entries from guest memory, passes the TLBIs to the
- *           mock nested HWPT with IOMMU_HWPT_INVALIDATE, completes the sync
- *           and answers CONS loads, as a VMM does today.  The emulation runs
- *           under one VMM-wide lock, as QEMU runs device MMIO under its big
- *           lock.
- *  fast:    a KVM ioregion over PROD and CONS and an iommufd vqueue.
- *  fast_ro: the same, with the register page also mapped read-only into the
- *           guest, so that CONS polls do not exit at all.
+ *  trap:          PROD and CONS are plain MMIO.  The VMM takes each
+ *                 KVM_EXIT_MMIO, reads the new entries from guest memory,
+ *                 passes the TLBIs to the mock nested HWPT with
+ *                 IOMMU_HWPT_INVALIDATE and answers CONS loads, as VMMs do
+ *                 today, under one VMM-wide lock as QEMU runs device MMIO
+ *                 under its big lock.
+ *  trap_ro:       the register page is a read-only memslot: CONS loads read
+ *                 memory, a PROD store exits to the VMM, which consumes
+ *                 synchronously and writes CONS into that memory.  What a
+ *                 VMM can do today with no new uAPI.
+ *  user_consumer: a KVM ioregion doorbell on PROD signals an eventfd; a VMM
+ *                 thread blocked on it consumes with IOMMU_HWPT_INVALIDATE
+ *                 and writes CONS into the read-only page.  What the
+ *                 ioregion alone is worth, without the kernel consumer.
+ *  fast_worker:   the ioregion and an iommufd vqueue forced to consume in
+ *                 its worker thread (IOMMU_VQUEUE_ALLOC_WORKER_ONLY),
+ *                 read-only page.
+ *  fast_inline:   the ioregion and a vqueue consuming on the ringing vCPU
+ *                 before it re-enters the guest, read-only page.
  *
- * The paths alternate phase by phase (for each batch size, each path in
- * turn) and the whole sequence repeats --runs times, so that a slow stretch
- * of the host hits all paths alike and the spread between runs shows.  The
- * sequence runs in several scenarios, each in a fresh VM: one vCPU with the
- * vqueue workers on another CPU, one vCPU with its worker pinned to the
- * vCPU's own CPU, and two vCPUs issuing concurrently.
+ * For each batch size the paths run one phase each, in an order drawn at
+ * random for every run from a printed seed, and the whole sequence repeats
+ * --runs times, so that a slow stretch of the host hits all paths alike
+ * and ratios can be taken run by run.  Scenarios, each in a fresh VM: one
+ * vCPU; two vCPUs with a queue each (one ECMDQ or VCMDQ per CPU); two vCPUs
+ * on one shared queue under the guest's own lock, as Linux's arm-smmu-v3
+ * driver uses its one CMDQ.
  *
  * For every scenario, path and batch size it prints the median of the runs'
- * median latencies in TSC cycles with their range, the 99th percentile of
- * all samples, the exits to userspace and all exits per batch (from the
- * vCPUs' stats, less the ucall that ends each phase), the commands completed
- * per second, and the speed-up of each fast path over the trap path, run by
- * run.  --json FILE writes the same as JSON.
+ * median latencies in guest TSC cycles with their range, the 99th
+ * percentile of all samples, the exits to userspace and all exits per
+ * batch, the commands completed per second, the host CPU time per command
+ * of the whole process (vCPU threads, VMM threads and the vqueue workers,
+ * which are threads of this process) and of the threads other than the
+ * vCPUs', the vqueue passes per batch run inline and by the worker, and
+ * speed-ups over trap and trap_ro as medians of per-run ratios with their
+ * range.  It times what one exit costs (a lone load exiting to userspace,
+ * or handled by an ioregion in the kernel), traces one more run of the
+ * vqueue paths, and prints the limit line: an exit handled in the kernel
+ * plus the traced inline pass, with each fast path's latency as a multiple
+ * of it.  --json FILE writes the same as JSON.
  *
  * The mock IOMMU does no real work: the numbers measure the path, not an
  * IOMMU.  A benchmark, not a test: it asserts only that the paths work.
@@ -51,6 +70,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -61,40 +81,83 @@
 #include "ucall_common.h"
 #include "../iommu/iommufd_vqueue_utils.h"
 
-enum { PATH_TRAP, PATH_FAST, PATH_FAST_RO, NR_PATHS };
+enum {
+	PATH_TRAP,
+	PATH_TRAP_RO,
+	PATH_USER_CONSUMER,
+	PATH_FAST_WORKER,
+	PATH_FAST_INLINE,
+	NR_PATHS
+};
 
-static const char * const path_name[NR_PATHS] = { "trap", "fast", "fast_ro" };
+static const char * const path_name[NR_PATHS] = {
+	"trap", "trap_ro", "user_consumer", "fast_worker", "fast_inline"
+};
+
+/* The paths speed-ups are taken over */
+static const int baselines[] = { PATH_TRAP, PATH_TRAP_RO };
+#define NR_BASELINES		ARRAY_SIZE(baselines)
+
+static bool path_is_vqueue(int path)
+{
+	return path == PATH_FAST_WORKER || path == PATH_FAST_INLINE;
+}
+
+/* What one lone load costs, by where it is served */
+enum {
+	/* A trap-path CONS load: an exit to the VMM */
+	PROBE_USER_EXIT,
+	/* A load from an ioregion without memslot: an exit ending in KVM */
+	PROBE_KERNEL_EXIT,
+	/* A CONS load from the read-only page: no exit */
+	PROBE_NO_EXIT,
+	NR_PROBES
+};
+
+static const char * const probe_name[NR_PROBES] = {
+	"user_exit", "kernel_exit", "no_exit"
+};
+
+static const char * const probe_description[NR_PROBES] = {
+	"exit to userspace (trap CONS load)",
+	"exit handled in the kernel (ioregion load)",
+	"no exit (read-only page load)",
+};
 
 static const uint32_t batch_sizes[] = { 1, 8, 64 };
 #define NR_SIZES		ARRAY_SIZE(batch_sizes)
-/* Phases with this size index time single CONS loads instead of batches */
+/* Phases with this size index time single loads instead of batches */
 #define PROBE			NR_SIZES
 
 #define MAX_VCPUS		2
+#define MAX_QUEUES		MAX_VCPUS
 #define MAX_REPS		2048
 #define MAX_RUNS		16
 
 /*
- * Guest data, mapped into the IOAS at IOVA == GPA: a queue page per vCPU
+ * Guest data, mapped into the IOAS at IOVA == GPA: a queue page per queue
  * and path, each vCPU's phase start and end times, and each vCPU's samples.
  */
 #define DATA_GPA		BIT_ULL(30)
 #define DATA_SLOT		10
-#define QUEUE_GPA(path, vcpu)	(DATA_GPA + ((vcpu) * NR_PATHS + (path)) * 0x1000)
-#define TIMES_GPA		(DATA_GPA + MAX_VCPUS * NR_PATHS * 0x1000)
+#define QUEUE_GPA(path, q)	(DATA_GPA + ((q) * NR_PATHS + (path)) * 0x1000)
+#define TIMES_GPA		(DATA_GPA + MAX_QUEUES * NR_PATHS * 0x1000)
 #define SAMPLES_GPA(vcpu)	(TIMES_GPA + 0x1000 + (vcpu) * MAX_REPS * 8)
-#define DATA_PAGES		(MAX_VCPUS * NR_PATHS + 1 + MAX_VCPUS * MAX_REPS * 8 / 0x1000)
+#define DATA_PAGES		(MAX_QUEUES * NR_PATHS + 1 + MAX_VCPUS * MAX_REPS * 8 / 0x1000)
 
 /*
- * A register page per path and vCPU.  Only fast_ro's have a memslot (one,
- * read-only, over all vCPUs' pages); the others exist only as MMIO.
+ * A register page per path and queue.  All but trap's are in one read-only
+ * memslot; trap's exist only as MMIO.  After them, the probe's ioregion,
+ * with no memslot either.
  */
-#define REGS_GPA(path, vcpu)	(BIT_ULL(32) + ((path) * MAX_VCPUS + (vcpu)) * 0x1000)
+#define REGS_GPA(path, q)	(BIT_ULL(32) + ((path) * MAX_QUEUES + (q)) * 0x1000)
 #define RO_SLOT			11
+#define RO_PAGES		((NR_PATHS - PATH_TRAP_RO) * MAX_QUEUES)
+#define PROBE_GPA		REGS_GPA(NR_PATHS, 0)
 #define REG_PROD		SMMUV3_CMDQ_PROD_REG
 #define REG_CONS		SMMUV3_CMDQ_CONS_REG
 
-/* 256 entries: a batch of 64 TLBIs and a sync fits with room to spare */
+/* 256 entries: a batch of 64 TLBIs and a sync from each vCPU fits */
 #define Q_LOG2			8
 #define Q_ENTRIES		((uint32_t)BIT(Q_LOG2))
 #define Q_IDX_MASK		(Q_ENTRIES - 1)
@@ -110,84 +173,116 @@ enum { PHASE_START, PHASE_END };
 struct bench_params {
 	uint32_t reps;
 	uint32_t runs;
-	/* One more run of the fast paths, traced, kept out of the figures */
+	/* One more run of the vqueue paths, traced, kept out of the figures */
 	uint32_t trace;
+	/* All vCPUs on queue 0, under the guest's lock */
+	uint32_t shared;
+	/* Per run and batch size, the paths in the order they run */
+	uint8_t order[MAX_RUNS][NR_SIZES][NR_PATHS];
 };
 
-static struct bench_params params = { .reps = 500, .runs = 5 };
+static struct bench_params params = { .reps = 500, .runs = 7 };
 
 struct phase_times {
 	uint64_t start;
 	uint64_t end;
 };
 
-/* Guest state; lives in guest memory only, each vCPU uses its own row. */
-static uint32_t guest_prod[MAX_VCPUS][NR_PATHS];
+/* Guest state; lives in guest memory only, one row per queue. */
+static uint32_t guest_prod[MAX_QUEUES][NR_PATHS];
+static uint32_t guest_lock[MAX_QUEUES][NR_PATHS];
 
-static uint64_t slot_gpa(int path, uint32_t vcpu, uint32_t idx)
+static uint64_t slot_gpa(int path, uint32_t q, uint32_t idx)
 {
-	return QUEUE_GPA(path, vcpu) + (idx & Q_IDX_MASK) * 16;
+	return QUEUE_GPA(path, q) + (idx & Q_IDX_MASK) * 16;
+}
+
+static void guest_spin_lock(uint32_t *lock)
+{
+	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+		while (READ_ONCE(*lock))
+			cpu_relax();
+}
+
+static void guest_spin_unlock(uint32_t *lock)
+{
+	__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Whether CONS has reached @prod; other producers may have gone further */
+static bool cons_passed(uint32_t cons, uint32_t prod)
+{
+	return ((cons - prod) & Q_WRP_MASK) < Q_ENTRIES;
 }
 
 /* One batch as Linux sends it for an unmap: range TLBIs, then a sync. */
 static uint64_t guest_batch(int path, uint32_t vcpu, uint32_t n)
 {
-	uint32_t *prod_reg = (uint32_t *)(REGS_GPA(path, vcpu) + REG_PROD);
-	uint32_t *cons_reg = (uint32_t *)(REGS_GPA(path, vcpu) + REG_CONS);
-	uint32_t prod = guest_prod[vcpu][path];
+	uint32_t q = params.shared ? 0 : vcpu;
+	uint32_t *prod_reg = (uint32_t *)(REGS_GPA(path, q) + REG_PROD);
+	uint32_t *cons_reg = (uint32_t *)(REGS_GPA(path, q) + REG_CONS);
 	uint64_t *slot, t0, t1, end;
 	struct test_smmuv3_cmd c;
-	uint32_t i, cons;
+	uint32_t i, prod, cons;
 
+	t0 = rdtsc();
+	if (params.shared)
+		guest_spin_lock(&guest_lock[q][path]);
+	prod = guest_prod[q][path];
 	for (i = 0; i < n; i++) {
-		slot = (uint64_t *)slot_gpa(path, vcpu, prod + i);
+		slot = (uint64_t *)slot_gpa(path, q, prod + i);
 		/* ASID 1, SCALE=0 NUM=0: one page */
 		c = test_smmuv3_tlbi_nh_va_range(1, (uint64_t)(prod + i) << 12,
 						 0, 0);
 		WRITE_ONCE(slot[0], c.w[0]);
 		WRITE_ONCE(slot[1], c.w[1]);
 	}
-	slot = (uint64_t *)slot_gpa(path, vcpu, prod + n);
+	slot = (uint64_t *)slot_gpa(path, q, prod + n);
 	c = test_smmuv3_sync(SMMUV3_SYNC_CS_SEV, 0, 0);
 	WRITE_ONCE(slot[0], c.w[0]);
 	WRITE_ONCE(slot[1], c.w[1]);
 	prod = (prod + n + 1) & Q_WRP_MASK;
-	guest_prod[vcpu][path] = prod;
+	guest_prod[q][path] = prod;
 
 	barrier();
-	t0 = rdtsc();
+	if (!params.shared)
+		t0 = rdtsc();
 	WRITE_ONCE(*prod_reg, prod);
+	if (params.shared)
+		guest_spin_unlock(&guest_lock[q][path]);
 	end = t0 + guest_tsc_khz * 1000ULL * GUEST_TIMEOUT_S;
 	for (;;) {
 		cons = READ_ONCE(*cons_reg);
 		t1 = rdtsc();
-		if (cons == prod)
+		if (cons_passed(cons & Q_WRP_MASK, prod))
 			break;
-		__GUEST_ASSERT(t1 < end, "vCPU %u, %s: CONS stuck at %#x, PROD %#x",
-			       vcpu, path == PATH_TRAP ? "trap" : "fast", cons,
-			       prod);
+		__GUEST_ASSERT(t1 < end, "vCPU %u, path %d: CONS stuck at %#x, PROD %#x",
+			       vcpu, path, cons, prod);
 		cpu_relax();
 	}
 	return t1 - t0;
 }
 
-/*
- * What one exit costs here: a CONS load is a userspace exit on the trap
- * path, an exit handled in the kernel on the fast path and no exit at all
- * with the read-only page.
- */
-static uint64_t guest_probe(int path, uint32_t vcpu)
+/* One lone load, served where @probe says */
+static uint64_t guest_probe(int probe, uint32_t vcpu)
 {
-	uint32_t *cons_reg = (uint32_t *)(REGS_GPA(path, vcpu) + REG_CONS);
-	uint64_t t0, t1;
+	uint32_t q = params.shared ? 0 : vcpu;
+	uint64_t gpa, t0, t1;
 
+	if (probe == PROBE_USER_EXIT)
+		gpa = REGS_GPA(PATH_TRAP, q) + REG_CONS;
+	else if (probe == PROBE_KERNEL_EXIT)
+		gpa = PROBE_GPA;
+	else
+		gpa = REGS_GPA(PATH_TRAP_RO, q) + REG_CONS;
 	t0 = rdtsc();
-	READ_ONCE(*cons_reg);
+	READ_ONCE(*(uint32_t *)gpa);
 	t1 = rdtsc();
 	return t1 - t0;
 }
 
-static void guest_phase(int path, uint32_t vcpu, uint32_t run, uint32_t s)
+/* @kind: a path, or with @s == PROBE a probe */
+static void guest_phase(int kind, uint32_t vcpu, uint32_t run, uint32_t s)
 {
 	struct phase_times *times = (struct phase_times *)TIMES_GPA + vcpu;
 	uint64_t *samples = (uint64_t *)SAMPLES_GPA(vcpu);
@@ -195,55 +290,52 @@ static void guest_phase(int path, uint32_t vcpu, uint32_t run, uint32_t s)
 
 	for (i = 0; i < WARMUP; i++) {
 		if (s == PROBE)
-			guest_probe(path, vcpu);
+			guest_probe(kind, vcpu);
 		else
-			guest_batch(path, vcpu, batch_sizes[s]);
+			guest_batch(kind, vcpu, batch_sizes[s]);
 	}
 	/* ucall() takes its arguments as 64-bit varargs */
 	GUEST_SYNC_ARGS((uint64_t)PHASE_START, (uint64_t)run, (uint64_t)s,
-			(uint64_t)path, 0ULL);
+			(uint64_t)kind, 0ULL);
 	WRITE_ONCE(times->start, rdtsc());
 	for (i = 0; i < params.reps; i++) {
 		if (s == PROBE)
-			samples[i] = guest_probe(path, vcpu);
+			samples[i] = guest_probe(kind, vcpu);
 		else
-			samples[i] = guest_batch(path, vcpu, batch_sizes[s]);
+			samples[i] = guest_batch(kind, vcpu, batch_sizes[s]);
 	}
 	WRITE_ONCE(times->end, rdtsc());
 	GUEST_SYNC_ARGS((uint64_t)PHASE_END, (uint64_t)run, (uint64_t)s,
-			(uint64_t)path, 0ULL);
+			(uint64_t)kind, 0ULL);
 }
 
 static void guest_code(uint32_t vcpu)
 {
-	uint32_t run, s;
-	int path;
+	uint32_t run, s, k;
 
-	for (run = 0; run < params.runs; run++)
-		for (s = 0; s <= PROBE; s++)
-			for (path = 0; path < NR_PATHS; path++)
-				guest_phase(path, vcpu, run, s);
+	for (run = 0; run < params.runs; run++) {
+		for (s = 0; s < NR_SIZES; s++)
+			for (k = 0; k < NR_PATHS; k++)
+				guest_phase(params.order[run][s][k], vcpu, run, s);
+		for (k = 0; k < NR_PROBES; k++)
+			guest_phase(k, vcpu, run, PROBE);
+	}
 	if (params.trace)
 		for (s = 0; s < NR_SIZES; s++)
-			for (path = PATH_FAST; path < NR_PATHS; path++)
-				guest_phase(path, vcpu, params.runs, s);
+			for (k = PATH_FAST_WORKER; k <= PATH_FAST_INLINE; k++)
+				guest_phase(k, vcpu, params.runs, s);
 	GUEST_DONE();
 }
 
 /* VMM side */
 
-enum worker_cpu {
-	/* Each worker pinned to a CPU that no vCPU of the scenario runs on */
-	WORKER_OTHER_CPU,
-	/* Each worker pinned to the CPU of the vCPU whose queue it serves */
-	WORKER_SAME_CPU,
-};
-
 struct scenario {
 	const char *name;
 	const char *description;
 	uint32_t nr_vcpus;
-	enum worker_cpu worker;
+	bool shared;
+	/* Queue q's worker and consumer thread run on CPU q + this */
+	uint32_t helper_cpu_offset;
 	/* CPUs the scenario pins to; fewer online and it is skipped */
 	uint32_t cpus_needed;
 	/* Whether it adds the traced run */
@@ -251,27 +343,33 @@ struct scenario {
 };
 
 static const struct scenario scenarios[] = {
-	{ "1vcpu", "1 vCPU on CPU 0, its vqueue workers on CPU 1",
-	  1, WORKER_OTHER_CPU, 2, true },
-	{ "1vcpu_same_cpu", "1 vCPU on CPU 0, its vqueue workers on CPU 0 too",
-	  1, WORKER_SAME_CPU, 1 },
-	{ "2vcpus", "2 vCPUs issuing concurrently on CPUs 0 and 1, each vCPU's workers on its CPU",
-	  2, WORKER_SAME_CPU, 2 },
-	{ "2vcpus_spare_cpu", "2 vCPUs issuing concurrently on CPUs 0 and 1, the workers on CPU 2",
-	  2, WORKER_OTHER_CPU, 3 },
+	{ "1vcpu",
+	  "1 vCPU on CPU 0, its queue's worker and consumer thread on CPU 1",
+	  1, false, 1, 2, true },
+	{ "2vcpus",
+	  "2 vCPUs on CPUs 0 and 1, a queue each, queue i's worker and consumer thread on CPU i",
+	  2, false, 0, 2 },
+	{ "2vcpus_shared",
+	  "2 vCPUs on CPUs 0 and 1 sharing one queue under the guest's lock, its worker and consumer thread on CPU 0",
+	  2, true, 0, 2 },
 };
 
 #define NR_SCENARIOS		ARRAY_SIZE(scenarios)
 
-/* One path and batch size of one scenario, over all runs and vCPUs */
+/* One path (or probe) and batch size of one scenario, over all runs */
 struct cell {
 	uint64_t run_median[MAX_RUNS];
 	double run_cmds_per_sec[MAX_RUNS];
+	/* Host CPU ns per command: the process, and its threads but the vCPUs */
+	double run_cpu_per_cmd[MAX_RUNS];
+	double run_helper_cpu_per_cmd[MAX_RUNS];
 	uint64_t *samples;
 	uint32_t nr_samples;
 	uint64_t user_exits;
 	uint64_t exits;
 	uint64_t batches;
+	uint64_t inline_passes;
+	uint64_t worker_passes;
 };
 
 struct exit_counts {
@@ -279,32 +377,57 @@ struct exit_counts {
 	uint64_t all;
 };
 
-/* Medians of the traced run of one fast path and batch size, in cycles */
+/* What a phase used, taken at its start and its end */
+struct accounting {
+	uint64_t process_ns;
+	uint64_t inline_passes;
+	uint64_t worker_passes;
+};
+
+/* Medians of the traced run of one vqueue path and batch size, in cycles */
 struct traced {
 	uint32_t batches;
-	uint64_t doorbell_to_worker;
-	uint64_t worker_pass;
+	uint64_t doorbell_to_pass;
+	uint64_t pass_to_publish;
+	uint64_t doorbell_to_publish;
 	uint64_t doorbell_to_completion;
+};
+
+/* The VMM's consumer thread of a user_consumer queue */
+struct user_consumer {
+	struct bench *bn;
+	uint32_t q;
+	int doorbell;
+	bool stop;
+	pthread_t thread;
 };
 
 struct bench {
 	const struct scenario *scn;
+	uint32_t nr_queues;
 	bool skipped;
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpus[MAX_VCPUS];
 	int iommufd;
 	struct test_nest nest;
-	void *regs[NR_PATHS][MAX_VCPUS];
-	uint32_t vqueue_id[NR_PATHS][MAX_VCPUS];
-	/* The trap path's emulated registers, under the VMM's big lock */
+	void *regs[NR_PATHS][MAX_QUEUES];
+	void *probe_page;
+	uint32_t vqueue_id[NR_PATHS][MAX_QUEUES];
+	struct user_consumer consumers[MAX_QUEUES];
+	/* The trap paths' emulation, under the VMM's big lock */
 	pthread_mutex_t big_lock;
-	uint32_t trap_prod[MAX_VCPUS];
-	uint32_t trap_cons[MAX_VCPUS];
+	uint32_t trap_prod[NR_PATHS][MAX_QUEUES];
+	uint32_t trap_cons[NR_PATHS][MAX_QUEUES];
 	pthread_barrier_t phase_barrier;
 	/* Each vCPU's at its phase's start, and what the phase added */
 	struct exit_counts start[MAX_VCPUS];
 	struct exit_counts phase[MAX_VCPUS];
-	struct cell cells[NR_PATHS][NR_SIZES + 1];
+	uint64_t vcpu_cpu_start[MAX_VCPUS];
+	uint64_t vcpu_cpu[MAX_VCPUS];
+	struct accounting acct_start;
+	uint8_t order[MAX_RUNS][NR_SIZES][NR_PATHS];
+	struct cell cells[NR_PATHS][NR_SIZES];
+	struct cell probes[NR_PROBES];
 	bool traced;
 	struct traced trace[NR_PATHS][NR_SIZES];
 };
@@ -313,6 +436,47 @@ struct vcpu_thread_arg {
 	struct bench *bn;
 	uint32_t idx;
 };
+
+static uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	TEST_ASSERT(!clock_gettime(clock, &ts), "clock_gettime: %s",
+		    strerror(errno));
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Per run a random order of the paths for each batch size */
+static uint64_t rng_state;
+
+static uint32_t rng_next(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (rng_state * 0x2545f4914f6cdd1dULL) >> 32;
+}
+
+static void draw_order(struct bench *bn)
+{
+	uint32_t r, s, k, j;
+	uint8_t *o, t;
+
+	for (r = 0; r < params.runs; r++) {
+		for (s = 0; s < NR_SIZES; s++) {
+			o = bn->order[r][s];
+			for (k = 0; k < NR_PATHS; k++)
+				o[k] = k;
+			for (k = NR_PATHS - 1; k > 0; k--) {
+				j = rng_next() % (k + 1);
+				t = o[k];
+				o[k] = o[j];
+				o[j] = t;
+			}
+		}
+	}
+}
 
 static void iommu_setup(struct bench *bn)
 {
@@ -329,30 +493,55 @@ static void iommu_setup(struct bench *bn)
 	TEST_ASSERT(!rc, "%s: %s", n->failed, strerror(errno));
 }
 
-/* A vqueue over the vCPU's queue of @path, an ioregion over PROD and CONS. */
-static void fast_path_setup(struct bench *bn, int path, uint32_t vcpu)
+/* An ioregion over PROD and CONS of @path's queue @q, its doorbell on PROD */
+static void doorbell_setup(struct bench *bn, int path, uint32_t q, int fd)
+{
+	struct kvm_ioregion r = {
+		.guest_phys_addr = REGS_GPA(path, q) + REG_PROD,
+		.size = 8,
+		.userspace_addr = (uintptr_t)bn->regs[path][q] + REG_PROD,
+		.flags = KVM_IOREGION_DOORBELL,
+		.doorbell_size = 4,
+		.doorbell_fd = fd,
+	};
+
+	vm_ioctl(bn->vm, KVM_SET_IOREGION, &r);
+}
+
+/* A vqueue over @path's queue @q, and its ioregion */
+static void vqueue_setup(struct bench *bn, int path, uint32_t q)
 {
 	struct iommu_vqueue_alloc alloc;
 	struct test_vqueue_fds fds;
-	struct kvm_ioregion r = {
-		.guest_phys_addr = REGS_GPA(path, vcpu) + REG_PROD,
-		.size = 8,
-		.userspace_addr = (uintptr_t)bn->regs[path][vcpu] + REG_PROD,
-		.flags = KVM_IOREGION_DOORBELL,
-		.doorbell_size = 4,
-	};
 
 	TEST_ASSERT(!test_vqueue_fds_open(&fds, false), "eventfd: %s",
 		    strerror(errno));
-	alloc = test_vqueue_smmuv3(bn->nest.nested_id, QUEUE_GPA(path, vcpu),
-				   Q_LOG2, bn->regs[path][vcpu], &fds);
+	alloc = test_vqueue_smmuv3(bn->nest.nested_id, QUEUE_GPA(path, q),
+				   Q_LOG2, bn->regs[path][q], &fds);
+	if (path == PATH_FAST_WORKER)
+		alloc.flags |= IOMMU_VQUEUE_ALLOC_WORKER_ONLY;
 	TEST_ASSERT(!_test_cmd_vqueue_alloc(bn->iommufd, &alloc,
-					    &bn->vqueue_id[path][vcpu]),
+					    &bn->vqueue_id[path][q]),
 		    "VQUEUE_ALLOC: %s", strerror(errno));
-	r.doorbell_fd = fds.doorbell;
-	vm_ioctl(bn->vm, KVM_SET_IOREGION, &r);
+	doorbell_setup(bn, path, q, fds.doorbell);
 	/* The vqueue and the ioregion hold their own references */
 	test_vqueue_fds_close(&fds);
+}
+
+/* An ioregion without doorbell or memslot: each load exits into KVM alone */
+static void probe_setup(struct bench *bn)
+{
+	struct kvm_ioregion r = {
+		.guest_phys_addr = PROBE_GPA,
+		.size = 8,
+	};
+
+	bn->probe_page = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(bn->probe_page != MAP_FAILED, "mmap: %s", strerror(errno));
+	memset(bn->probe_page, 0, getpagesize());
+	r.userspace_addr = (uintptr_t)bn->probe_page;
+	vm_ioctl(bn->vm, KVM_SET_IOREGION, &r);
 }
 
 static void pin_to_cpu(pid_t tid, uint32_t cpu)
@@ -365,74 +554,75 @@ static void pin_to_cpu(pid_t tid, uint32_t cpu)
 		    "pinning task %d to CPU %u: %s", tid, cpu, strerror(errno));
 }
 
-/* The worker kthread of a vqueue, found by the name it is created with. */
+/* The worker of a vqueue: a thread of this process, found by its name. */
 static pid_t vqueue_worker(uint32_t vqueue_id)
 {
 	char want[32], comm[32], file[300];
 	struct dirent *de;
-	pid_t pid = 0;
-	DIR *proc;
+	pid_t tid = 0;
+	DIR *task;
 	FILE *f;
 
-	snprintf(want, sizeof(want), "iommufd-vq/%u\n", vqueue_id);
-	proc = opendir("/proc");
-	TEST_ASSERT(proc, "/proc: %s", strerror(errno));
-	while (!pid && (de = readdir(proc))) {
+	snprintf(want, sizeof(want), "iommufd-vq-%u\n", vqueue_id);
+	task = opendir("/proc/self/task");
+	TEST_ASSERT(task, "/proc/self/task: %s", strerror(errno));
+	while (!tid && (de = readdir(task))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		snprintf(file, sizeof(file), "/proc/%s/comm", de->d_name);
+		snprintf(file, sizeof(file), "/proc/self/task/%s/comm",
+			 de->d_name);
 		f = fopen(file, "r");
 		if (!f)
 			continue;
 		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, want))
-			pid = atoi(de->d_name);
+			tid = atoi(de->d_name);
 		fclose(f);
 	}
-	closedir(proc);
-	TEST_ASSERT(pid, "no worker thread for vqueue %u", vqueue_id);
-	return pid;
+	closedir(task);
+	TEST_ASSERT(tid, "no worker thread for vqueue %u", vqueue_id);
+	return tid;
 }
 
-static uint32_t worker_cpu(struct bench *bn, uint32_t vcpu)
+static uint32_t helper_cpu(struct bench *bn, uint32_t q)
 {
-	if (bn->scn->worker == WORKER_SAME_CPU)
-		return vcpu;
-	return bn->scn->nr_vcpus;
+	return (q + bn->scn->helper_cpu_offset) % bn->scn->cpus_needed;
 }
 
-/* IOMMU_HWPT_INVALIDATE of @*num commands on the mock nested HWPT */
-static int invalidate(struct bench *bn,
-		      struct iommu_hwpt_invalidate_selftest_smmuv3 *cmds,
-		      uint32_t *num)
+static void vmm_invalidate(struct bench *bn,
+			   struct iommu_hwpt_invalidate_selftest_smmuv3 *cmds,
+			   uint32_t n)
 {
-	return _test_cmd_hwpt_invalidate_array(bn->iommufd, bn->nest.nested_id,
-					       MOCK_SMMUV3, cmds,
-					       sizeof(*cmds), num);
+	uint32_t done = n;
+	int rc;
+
+	rc = _test_cmd_hwpt_invalidate_array(bn->iommufd, bn->nest.nested_id,
+					     MOCK_SMMUV3, cmds, sizeof(cmds[0]),
+					     &done);
+	TEST_ASSERT(!rc, "HWPT_INVALIDATE: %s", strerror(errno));
+	TEST_ASSERT_EQ(done, n);
 }
 
-/* Today's VMM: consume the vCPU's queue on its PROD write, synchronously. */
-static void trap_consume(struct bench *bn, uint32_t vcpu)
+/*
+ * Consume @path's queue @q from *@cons up to @prod, as a VMM does: the TLBIs
+ * before each sync go to the mock nested HWPT in one IOMMU_HWPT_INVALIDATE.
+ */
+static void vmm_consume(struct bench *bn, int path, uint32_t q, uint32_t prod,
+			uint32_t *consp)
 {
 	struct iommu_hwpt_invalidate_selftest_smmuv3 cmds[Q_ENTRIES];
-	uint64_t *ring = addr_gpa2hva(bn->vm, QUEUE_GPA(PATH_TRAP, vcpu));
-	uint32_t cons = bn->trap_cons[vcpu], n = 0, done;
-	int rc;
+	uint64_t *ring = addr_gpa2hva(bn->vm, QUEUE_GPA(path, q));
+	uint32_t cons = *consp, n = 0;
 	uint64_t w0, w1;
 
-	while (cons != bn->trap_prod[vcpu]) {
+	while (cons != prod) {
 		w0 = READ_ONCE(ring[(cons & Q_IDX_MASK) * 2]);
 		w1 = READ_ONCE(ring[(cons & Q_IDX_MASK) * 2 + 1]);
 		cons = (cons + 1) & Q_WRP_MASK;
 		if (test_smmuv3_opcode(w0) == SMMUV3_CMD_SYNC) {
 			/* Everything before the sync reaches the IOMMU first */
-			if (n) {
-				done = n;
-				rc = invalidate(bn, cmds, &done);
-				TEST_ASSERT(!rc, "HWPT_INVALIDATE: %s",
-					    strerror(errno));
-				TEST_ASSERT_EQ(done, n);
-				n = 0;
-			}
+			if (n)
+				vmm_invalidate(bn, cmds, n);
+			n = 0;
 			continue;
 		}
 		if (test_smmuv3_opcode(w0) == SMMUV3_CMD_TLBI_NSNH_ALL)
@@ -443,29 +633,107 @@ static void trap_consume(struct bench *bn, uint32_t vcpu)
 	}
 	/* The guest sends nothing without a sync after it */
 	TEST_ASSERT_EQ(n, 0);
-	bn->trap_cons[vcpu] = cons;
+	*consp = cons;
 }
 
+/* CONS into the read-only page, after the invalidations it reports */
+static void publish_cons(struct bench *bn, int path, uint32_t q, uint32_t cons)
+{
+	uint32_t *reg = (uint32_t *)((char *)bn->regs[path][q] + REG_CONS);
+
+	__atomic_store_n(reg, cons, __ATOMIC_RELEASE);
+}
+
+static void *user_consumer_thread(void *data)
+{
+	struct user_consumer *uc = data;
+	struct bench *bn = uc->bn;
+	uint32_t *prod_reg = (uint32_t *)((char *)
+		bn->regs[PATH_USER_CONSUMER][uc->q] + REG_PROD);
+	uint32_t prod, cons = 0;
+	uint64_t cnt;
+
+	for (;;) {
+		if (read(uc->doorbell, &cnt, sizeof(cnt)) != sizeof(cnt)) {
+			TEST_ASSERT(errno == EINTR, "doorbell read: %s",
+				    strerror(errno));
+			continue;
+		}
+		if (READ_ONCE(uc->stop))
+			return NULL;
+		/* Pairs with the guest writing its entries before PROD */
+		prod = __atomic_load_n(prod_reg, __ATOMIC_ACQUIRE) & Q_WRP_MASK;
+		vmm_consume(bn, PATH_USER_CONSUMER, uc->q, prod, &cons);
+		publish_cons(bn, PATH_USER_CONSUMER, uc->q, cons);
+	}
+}
+
+static void user_consumer_start(struct bench *bn, uint32_t q)
+{
+	struct user_consumer *uc = &bn->consumers[q];
+	cpu_set_t set;
+
+	*uc = (struct user_consumer){ .bn = bn, .q = q };
+	/* Blocking: the thread sleeps until the doorbell rings */
+	uc->doorbell = eventfd(0, EFD_CLOEXEC);
+	TEST_ASSERT(uc->doorbell >= 0, "eventfd: %s", strerror(errno));
+	doorbell_setup(bn, PATH_USER_CONSUMER, q, uc->doorbell);
+	TEST_ASSERT(!pthread_create(&uc->thread, NULL, user_consumer_thread,
+				    uc), "pthread_create");
+	CPU_ZERO(&set);
+	CPU_SET(helper_cpu(bn, q), &set);
+	TEST_ASSERT(!pthread_setaffinity_np(uc->thread, sizeof(set), &set),
+		    "pinning the consumer thread");
+}
+
+static void user_consumer_stop(struct bench *bn, uint32_t q)
+{
+	struct user_consumer *uc = &bn->consumers[q];
+	uint64_t one = 1;
+
+	WRITE_ONCE(uc->stop, true);
+	TEST_ASSERT(write(uc->doorbell, &one, sizeof(one)) == sizeof(one),
+		    "doorbell write: %s", strerror(errno));
+	pthread_join(uc->thread, NULL);
+	close(uc->doorbell);
+}
+
+/* A PROD store or CONS load of a trap path: the VMM emulates it */
 static void trap_mmio(struct bench *bn, struct kvm_vcpu *vcpu, uint32_t idx)
 {
 	struct kvm_run *run = vcpu->run;
 	uint64_t gpa = run->mmio.phys_addr;
-	uint32_t val;
+	uint32_t q, val;
+	int path;
 
 	TEST_ASSERT(run->mmio.len == 4, "MMIO of %u bytes at %#llx",
 		    run->mmio.len, run->mmio.phys_addr);
 	pthread_mutex_lock(&bn->big_lock);
-	if (gpa == REGS_GPA(PATH_TRAP, idx) + REG_PROD && run->mmio.is_write) {
-		memcpy(&val, run->mmio.data, 4);
-		bn->trap_prod[idx] = val & Q_WRP_MASK;
-		trap_consume(bn, idx);
-	} else if (gpa == REGS_GPA(PATH_TRAP, idx) + REG_CONS &&
-		   !run->mmio.is_write) {
-		memcpy(run->mmio.data, &bn->trap_cons[idx], 4);
-	} else {
-		TEST_FAIL("vCPU %u: unexpected MMIO %s at %#lx", idx,
-			  run->mmio.is_write ? "store" : "load", gpa);
+	for (path = PATH_TRAP; path <= PATH_TRAP_RO; path++) {
+		for (q = 0; q < bn->nr_queues; q++) {
+			if (gpa == REGS_GPA(path, q) + REG_PROD &&
+			    run->mmio.is_write) {
+				memcpy(&val, run->mmio.data, 4);
+				bn->trap_prod[path][q] = val & Q_WRP_MASK;
+				vmm_consume(bn, path, q, bn->trap_prod[path][q],
+					    &bn->trap_cons[path][q]);
+				if (path == PATH_TRAP_RO)
+					publish_cons(bn, path, q,
+						     bn->trap_cons[path][q]);
+				goto out;
+			}
+			if (path == PATH_TRAP &&
+			    gpa == REGS_GPA(path, q) + REG_CONS &&
+			    !run->mmio.is_write) {
+				memcpy(run->mmio.data, &bn->trap_cons[path][q],
+				       4);
+				goto out;
+			}
+		}
 	}
+	TEST_FAIL("vCPU %u: unexpected MMIO %s at %#lx", idx,
+		  run->mmio.is_write ? "store" : "load", gpa);
+out:
 	pthread_mutex_unlock(&bn->big_lock);
 }
 
@@ -476,24 +744,33 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static uint64_t median_u64(uint64_t *v, uint32_t n)
 {
 	qsort(v, n, sizeof(*v), cmp_u64);
 	return v[n / 2];
 }
 
-static double median_double(double *v, uint32_t n)
-{
-	double t;
-	uint32_t i, j;
+/* Median, smallest and largest of @n values */
+struct spread {
+	double median;
+	double min;
+	double max;
+};
 
-	for (i = 1; i < n; i++)
-		for (j = i; j && v[j - 1] > v[j]; j--) {
-			t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
+static struct spread spread_of(const double *v, uint32_t n)
+{
+	double sorted[MAX_RUNS];
+
+	memcpy(sorted, v, n * sizeof(*v));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	return (struct spread){ sorted[n / 2], sorted[0], sorted[n - 1] };
 }
 
 static void read_exits(struct kvm_vcpu *vcpu, struct exit_counts *c)
@@ -503,14 +780,41 @@ static void read_exits(struct kvm_vcpu *vcpu, struct exit_counts *c)
 	c->all = vcpu_get_stat(vcpu, "exits");
 }
 
-/* After a phase: every vCPU's samples, times and exits into the cell. */
-static void record(struct bench *bn, uint32_t run, uint32_t s, int path)
+/* The process's CPU time and, for a vqueue path, its queues' passes */
+static void account(struct bench *bn, uint32_t s, int kind,
+		    struct accounting *a)
+{
+	struct iommu_vqueue_get_state st;
+	uint32_t q;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	a->process_ns = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	if (s == PROBE || !path_is_vqueue(kind))
+		return;
+	for (q = 0; q < bn->nr_queues; q++) {
+		rc = _test_cmd_vqueue_get_state(bn->iommufd,
+						bn->vqueue_id[kind][q], &st);
+		TEST_ASSERT(!rc, "VQUEUE_GET_STATE: %s", strerror(errno));
+		TEST_ASSERT(st.out_state == IOMMU_VQUEUE_STATE_RUNNING,
+			    "%s queue %u stopped, reason %u", path_name[kind],
+			    q, st.out_stop_reason);
+		a->inline_passes += st.out_inline_passes;
+		a->worker_passes += st.out_worker_passes;
+	}
+}
+
+/* After a phase: every vCPU's samples, times, exits and CPU into the cell. */
+static void record(struct bench *bn, uint32_t run, uint32_t s, int kind)
 {
 	struct phase_times *times = addr_gpa2hva(bn->vm, TIMES_GPA);
-	struct cell *c = &bn->cells[path][s];
+	struct cell *c = s == PROBE ? &bn->probes[kind] : &bn->cells[kind][s];
 	uint32_t n = params.reps, nr = bn->scn->nr_vcpus, v;
-	uint64_t first = UINT64_MAX, last = 0, *this_run;
+	uint64_t first = UINT64_MAX, last = 0, *this_run, vcpu_ns = 0;
+	double cmds, process_ns;
+	struct accounting end;
 
+	account(bn, s, kind, &end);
 	this_run = c->samples + c->nr_samples;
 	for (v = 0; v < nr; v++) {
 		memcpy(c->samples + c->nr_samples,
@@ -521,13 +825,20 @@ static void record(struct bench *bn, uint32_t run, uint32_t s, int path)
 		/* Each vCPU's phase ends with one ucall, a port I/O exit */
 		c->user_exits += bn->phase[v].user - 1;
 		c->exits += bn->phase[v].all - 1;
+		vcpu_ns += bn->vcpu_cpu[v];
 	}
 	c->batches += (uint64_t)n * nr;
+	c->inline_passes += end.inline_passes - bn->acct_start.inline_passes;
+	c->worker_passes += end.worker_passes - bn->acct_start.worker_passes;
 	c->run_median[run] = median_u64(this_run, n * nr);
 	/* A probe phase's "commands" are its loads */
+	cmds = (double)(s == PROBE ? 1 : batch_sizes[s] + 1) * n * nr;
 	c->run_cmds_per_sec[run] = last > first ?
-		(double)(s == PROBE ? 1 : batch_sizes[s] + 1) * n * nr *
-		1000.0 * guest_tsc_khz / (last - first) : 0;
+		cmds * 1000.0 * guest_tsc_khz / (last - first) : 0;
+	process_ns = end.process_ns - bn->acct_start.process_ns;
+	c->run_cpu_per_cmd[run] = process_ns / cmds;
+	c->run_helper_cpu_per_cmd[run] = process_ns > vcpu_ns ?
+		(process_ns - vcpu_ns) / cmds : 0;
 }
 
 #define TRACEFS			"/sys/kernel/tracing"
@@ -567,15 +878,16 @@ static void trace_begin(void)
 }
 
 /*
- * Pair each doorbell of @path's vqueue with the worker pass it woke and the
- * CONS publish that ended it.  The doorbell event fires in the vCPU thread,
- * inside the ioregion store, so doorbell to worker is the wake-up alone.
+ * Pair each doorbell of @path's vqueue with the pass it caused and the CONS
+ * publish that ended it.  The doorbell event fires in the vCPU thread,
+ * inside the ioregion store; the pass runs in the worker (fast_worker) or
+ * in the same vCPU thread before it re-enters the guest (fast_inline).
  */
 static void trace_end(struct bench *bn, uint32_t s, int path)
 {
 	uint32_t id = bn->vqueue_id[path][0], n = 0, vq;
-	double t, doorbell = -1, run = -1;
-	uint64_t *wake, *pass, *batch;
+	double t, doorbell = -1, pass_start = -1;
+	uint64_t *to_pass, *pass, *to_publish, *batch;
 	struct traced *tr = &bn->trace[path][s];
 	double cycles_per_sec = guest_tsc_khz * 1000.0;
 	char *line = NULL, *ev, *ts;
@@ -585,10 +897,11 @@ static void trace_end(struct bench *bn, uint32_t s, int path)
 	TEST_ASSERT(tracefs_write("tracing_on", "0") &&
 		    tracefs_write("events/iommufd_vqueue/enable", "0"),
 		    "stopping the trace: %s", strerror(errno));
-	wake = calloc(params.reps, sizeof(*wake));
+	to_pass = calloc(params.reps, sizeof(*to_pass));
 	pass = calloc(params.reps, sizeof(*pass));
+	to_publish = calloc(params.reps, sizeof(*to_publish));
 	batch = malloc(params.reps * sizeof(*batch));
-	TEST_ASSERT(wake && pass && batch, "out of memory");
+	TEST_ASSERT(to_pass && pass && to_publish && batch, "out of memory");
 	f = fopen(TRACEFS "/trace", "r");
 	TEST_ASSERT(f, TRACEFS "/trace: %s", strerror(errno));
 	while (getline(&line, &len, f) > 0 && n < params.reps) {
@@ -606,17 +919,18 @@ static void trace_end(struct bench *bn, uint32_t s, int path)
 			continue;
 		if (strstr(ev, "iommufd_vqueue_doorbell:") == ev) {
 			doorbell = t;
-			run = -1;
+			pass_start = -1;
 		} else if (strstr(ev, "iommufd_vqueue_pass:") == ev &&
-			   doorbell >= 0 && run < 0) {
-			run = t;
+			   doorbell >= 0 && pass_start < 0) {
+			pass_start = t;
 		} else if (strstr(ev, "iommufd_vqueue_publish:") == ev &&
-			   run >= 0) {
-			wake[n] = (run - doorbell) * cycles_per_sec;
-			pass[n] = (t - run) * cycles_per_sec;
+			   pass_start >= 0) {
+			to_pass[n] = (pass_start - doorbell) * cycles_per_sec;
+			pass[n] = (t - pass_start) * cycles_per_sec;
+			to_publish[n] = (t - doorbell) * cycles_per_sec;
 			n++;
 			doorbell = -1;
-			run = -1;
+			pass_start = -1;
 		}
 	}
 	free(line);
@@ -627,12 +941,42 @@ static void trace_end(struct bench *bn, uint32_t s, int path)
 	tr->batches = n;
 	tr->doorbell_to_completion = median_u64(batch, params.reps);
 	if (n) {
-		tr->doorbell_to_worker = median_u64(wake, n);
-		tr->worker_pass = median_u64(pass, n);
+		tr->doorbell_to_pass = median_u64(to_pass, n);
+		tr->pass_to_publish = median_u64(pass, n);
+		tr->doorbell_to_publish = median_u64(to_publish, n);
 	}
-	free(wake);
+	free(to_pass);
 	free(pass);
+	free(to_publish);
 	free(batch);
+}
+
+/* The phase's start and end meet all vCPUs; one of them takes the figures */
+static void phase_start(struct bench *bn, uint32_t idx, uint32_t s, int kind)
+{
+	read_exits(bn->vcpus[idx], &bn->start[idx]);
+	bn->vcpu_cpu_start[idx] = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (pthread_barrier_wait(&bn->phase_barrier) ==
+	    PTHREAD_BARRIER_SERIAL_THREAD)
+		account(bn, s, kind, &bn->acct_start);
+	pthread_barrier_wait(&bn->phase_barrier);
+}
+
+static void phase_end(struct bench *bn, uint32_t idx, uint32_t run,
+		      uint32_t s, int kind)
+{
+	struct exit_counts now;
+
+	read_exits(bn->vcpus[idx], &now);
+	bn->vcpu_cpu[idx] = clock_ns(CLOCK_THREAD_CPUTIME_ID) -
+			    bn->vcpu_cpu_start[idx];
+	bn->phase[idx].user = now.user - bn->start[idx].user;
+	bn->phase[idx].all = now.all - bn->start[idx].all;
+	/* No vCPU warms up for the next phase before the figures are taken */
+	if (pthread_barrier_wait(&bn->phase_barrier) ==
+	    PTHREAD_BARRIER_SERIAL_THREAD)
+		record(bn, run, s, kind);
+	pthread_barrier_wait(&bn->phase_barrier);
 }
 
 static void *vcpu_thread(void *data)
@@ -642,15 +986,9 @@ static void *vcpu_thread(void *data)
 	struct kvm_vcpu *vcpu = bn->vcpus[arg->idx];
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	struct exit_counts now;
 	struct ucall uc, last = {};
-	int path;
 
 	pin_to_cpu(0, arg->idx);
-	for (path = PATH_FAST; path < NR_PATHS; path++)
-		pin_to_cpu(vqueue_worker(bn->vqueue_id[path][arg->idx]),
-			   worker_cpu(bn, arg->idx));
-
 	for (;;) {
 		vcpu_run(vcpu);
 		if (vcpu->run->exit_reason == KVM_EXIT_MMIO) {
@@ -666,23 +1004,13 @@ static void *vcpu_thread(void *data)
 					trace_begin();
 				else
 					trace_end(bn, uc.args[3], uc.args[4]);
-				break;
+			} else if (uc.args[1] == PHASE_START) {
+				phase_start(bn, arg->idx, uc.args[3],
+					    uc.args[4]);
+			} else {
+				phase_end(bn, arg->idx, uc.args[2], uc.args[3],
+					  uc.args[4]);
 			}
-			if (uc.args[1] == PHASE_START) {
-				read_exits(vcpu, &bn->start[arg->idx]);
-				pthread_barrier_wait(&bn->phase_barrier);
-				break;
-			}
-			read_exits(vcpu, &now);
-			bn->phase[arg->idx].user = now.user - bn->start[arg->idx].user;
-			bn->phase[arg->idx].all = now.all - bn->start[arg->idx].all;
-			/*
-			 * One thread records, the others go on to warm up; the
-			 * next phase's start barrier waits for the recording.
-			 */
-			if (pthread_barrier_wait(&bn->phase_barrier) ==
-			    PTHREAD_BARRIER_SERIAL_THREAD)
-				record(bn, uc.args[2], uc.args[3], uc.args[4]);
 			break;
 		case UCALL_DONE:
 			return NULL;
@@ -702,17 +1030,28 @@ static void *vcpu_thread(void *data)
 	}
 }
 
+static uint64_t *alloc_samples(uint32_t nr_vcpus)
+{
+	uint64_t *p = calloc((size_t)params.runs * nr_vcpus * params.reps,
+			     sizeof(uint64_t));
+
+	TEST_ASSERT(p, "out of memory");
+	return p;
+}
+
 static void run_scenario(struct bench *bn)
 {
 	struct vcpu_thread_arg args[MAX_VCPUS];
 	pthread_t threads[MAX_VCPUS];
-	uint32_t nr = bn->scn->nr_vcpus, v, s;
+	uint32_t nr = bn->scn->nr_vcpus, v, q, s;
 	int path;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < bn->scn->cpus_needed) {
 		bn->skipped = true;
 		return;
 	}
+	bn->nr_queues = bn->scn->shared ? 1 : nr;
+	draw_order(bn);
 
 	bn->vm = vm_create_with_vcpus(nr, guest_code, bn->vcpus);
 	vm_userspace_mem_region_add(bn->vm, VM_MEM_SRC_ANONYMOUS, DATA_GPA,
@@ -721,43 +1060,43 @@ static void run_scenario(struct bench *bn)
 	memset(addr_gpa2hva(bn->vm, DATA_GPA), 0,
 	       DATA_PAGES * bn->vm->page_size);
 
-	/* trap: no memslot, no ioregion; fast_ro: a read-only memslot */
+	/* trap: no memslot; every other path: a read-only one */
 	vm_userspace_mem_region_add(bn->vm, VM_MEM_SRC_ANONYMOUS,
-				    REGS_GPA(PATH_FAST_RO, 0), RO_SLOT,
-				    MAX_VCPUS, KVM_MEM_READONLY);
-	for (v = 0; v < nr; v++) {
-		bn->regs[PATH_FAST_RO][v] =
-			addr_gpa2hva(bn->vm, REGS_GPA(PATH_FAST_RO, v));
-		bn->regs[PATH_FAST][v] = mmap(NULL, getpagesize(),
-					      PROT_READ | PROT_WRITE,
-					      MAP_PRIVATE | MAP_ANONYMOUS,
-					      -1, 0);
-		TEST_ASSERT(bn->regs[PATH_FAST][v] != MAP_FAILED, "mmap: %s",
-			    strerror(errno));
-		for (path = 0; path < NR_PATHS; path++) {
-			virt_map(bn->vm, REGS_GPA(path, v), REGS_GPA(path, v), 1);
-			if (bn->regs[path][v])
-				memset(bn->regs[path][v], 0, bn->vm->page_size);
+				    REGS_GPA(PATH_TRAP_RO, 0), RO_SLOT,
+				    RO_PAGES, KVM_MEM_READONLY);
+	for (path = 0; path <= NR_PATHS; path++) {
+		for (q = 0; q < MAX_QUEUES; q++) {
+			virt_map(bn->vm, REGS_GPA(path, q), REGS_GPA(path, q),
+				 1);
+			if (path == PATH_TRAP || path == NR_PATHS)
+				continue;
+			bn->regs[path][q] = addr_gpa2hva(bn->vm,
+							 REGS_GPA(path, q));
+			memset(bn->regs[path][q], 0, bn->vm->page_size);
 		}
 	}
 
 	iommu_setup(bn);
-	for (v = 0; v < nr; v++) {
-		fast_path_setup(bn, PATH_FAST, v);
-		fast_path_setup(bn, PATH_FAST_RO, v);
+	probe_setup(bn);
+	for (q = 0; q < bn->nr_queues; q++) {
+		user_consumer_start(bn, q);
+		for (path = PATH_FAST_WORKER; path <= PATH_FAST_INLINE; path++) {
+			vqueue_setup(bn, path, q);
+			pin_to_cpu(vqueue_worker(bn->vqueue_id[path][q]),
+				   helper_cpu(bn, q));
+		}
 	}
 	bn->traced = bn->scn->traced && nr == 1 && trace_available();
 	params.trace = bn->traced;
+	params.shared = bn->scn->shared;
+	memcpy(params.order, bn->order, sizeof(params.order));
 	sync_global_to_guest(bn->vm, params);
 
-	for (path = 0; path < NR_PATHS; path++) {
-		for (s = 0; s <= PROBE; s++) {
-			bn->cells[path][s].samples =
-				calloc((size_t)params.runs * nr * params.reps,
-				       sizeof(uint64_t));
-			TEST_ASSERT(bn->cells[path][s].samples, "out of memory");
-		}
-	}
+	for (path = 0; path < NR_PATHS; path++)
+		for (s = 0; s < NR_SIZES; s++)
+			bn->cells[path][s].samples = alloc_samples(nr);
+	for (s = 0; s < NR_PROBES; s++)
+		bn->probes[s].samples = alloc_samples(nr);
 
 	pthread_mutex_init(&bn->big_lock, NULL);
 	pthread_barrier_init(&bn->phase_barrier, NULL, nr);
@@ -771,10 +1110,11 @@ static void run_scenario(struct bench *bn)
 	pthread_barrier_destroy(&bn->phase_barrier);
 	pthread_mutex_destroy(&bn->big_lock);
 
+	for (q = 0; q < bn->nr_queues; q++)
+		user_consumer_stop(bn, q);
 	close(bn->iommufd);
 	kvm_vm_free(bn->vm);
-	for (v = 0; v < nr; v++)
-		munmap(bn->regs[PATH_FAST][v], getpagesize());
+	munmap(bn->probe_page, getpagesize());
 }
 
 struct summary {
@@ -785,58 +1125,83 @@ struct summary {
 	double user_exits;
 	double exits;
 	double cmds_per_sec;
+	struct spread cpu_per_cmd;
+	struct spread helper_cpu_per_cmd;
+	double inline_passes;
+	double worker_passes;
 };
 
 static void summarize(struct cell *c, struct summary *sum)
 {
 	uint64_t medians[MAX_RUNS];
-	double cps[MAX_RUNS];
 	uint32_t r;
 
 	for (r = 0; r < params.runs; r++)
 		TEST_ASSERT(c->run_median[r], "run %u has no samples", r);
 	memcpy(medians, c->run_median, sizeof(medians));
-	memcpy(cps, c->run_cmds_per_sec, sizeof(cps));
 	sum->median = median_u64(medians, params.runs);
 	sum->median_min = medians[0];
 	sum->median_max = medians[params.runs - 1];
-	sum->cmds_per_sec = median_double(cps, params.runs);
+	sum->cmds_per_sec = spread_of(c->run_cmds_per_sec, params.runs).median;
+	sum->cpu_per_cmd = spread_of(c->run_cpu_per_cmd, params.runs);
+	sum->helper_cpu_per_cmd = spread_of(c->run_helper_cpu_per_cmd,
+					    params.runs);
 	qsort(c->samples, c->nr_samples, sizeof(*c->samples), cmp_u64);
 	sum->p99 = c->samples[(uint64_t)c->nr_samples * 99 / 100];
 	sum->user_exits = (double)c->user_exits / c->batches;
 	sum->exits = (double)c->exits / c->batches;
+	sum->inline_passes = (double)c->inline_passes / c->batches;
+	sum->worker_passes = (double)c->worker_passes / c->batches;
 }
 
-struct speedup {
-	double median;
-	double min;
-	double max;
-};
-
-/* Trap over fast path, each run's pair of medians measured side by side */
-static void speedup(struct bench *bn, int path, uint32_t s, struct speedup *sp)
+/* @base's median over @path's, each run's pair measured side by side */
+static struct spread speedup(struct bench *bn, int path, int base, uint32_t s)
 {
 	double v[MAX_RUNS];
 	uint32_t r;
 
 	for (r = 0; r < params.runs; r++)
-		v[r] = (double)bn->cells[PATH_TRAP][s].run_median[r] /
+		v[r] = (double)bn->cells[base][s].run_median[r] /
 		       bn->cells[path][s].run_median[r];
-	sp->median = median_double(v, params.runs);
-	sp->min = v[0];
-	sp->max = v[params.runs - 1];
+	return spread_of(v, params.runs);
 }
 
-/* Median over runs of the trap CONS load's cost over the fast path's */
+/* Median over runs of a userspace exit's cost over one in the kernel */
 static double probe_ratio(struct bench *bn)
 {
 	double v[MAX_RUNS];
 	uint32_t r;
 
 	for (r = 0; r < params.runs; r++)
-		v[r] = (double)bn->cells[PATH_TRAP][PROBE].run_median[r] /
-		       bn->cells[PATH_FAST][PROBE].run_median[r];
-	return median_double(v, params.runs);
+		v[r] = (double)bn->probes[PROBE_USER_EXIT].run_median[r] /
+		       bn->probes[PROBE_KERNEL_EXIT].run_median[r];
+	return spread_of(v, params.runs).median;
+}
+
+/*
+ * The limit line: the least a doorbell can cost, one exit handled in the
+ * kernel plus the traced inline pass from doorbell to CONS published.
+ */
+static uint64_t limit_line(struct bench *bn, uint32_t s)
+{
+	uint64_t exit_medians[MAX_RUNS];
+
+	memcpy(exit_medians, bn->probes[PROBE_KERNEL_EXIT].run_median,
+	       sizeof(exit_medians));
+	return median_u64(exit_medians, params.runs) +
+	       bn->trace[PATH_FAST_INLINE][s].doorbell_to_publish;
+}
+
+static bool has_limit(struct bench *bn)
+{
+	uint32_t s;
+
+	if (!bn->traced)
+		return false;
+	for (s = 0; s < NR_SIZES; s++)
+		if (!bn->trace[PATH_FAST_INLINE][s].batches)
+			return false;
+	return true;
 }
 
 static void print_traced(struct bench *bn)
@@ -851,27 +1216,83 @@ static void print_traced(struct bench *bn)
 		printf("not traced: no tracefs, or no iommufd_vqueue trace events\n");
 		return;
 	}
-	printf("traced run of the fast paths (one more run, not in the figures above),\n");
-	printf("medians in cycles: doorbell to completion as the guest saw it = doorbell to\n");
-	printf("worker running + worker pass to CONS published + the rest (the exit\n");
-	printf("around the doorbell store, the guest seeing CONS):\n");
-	for (path = PATH_FAST; path < NR_PATHS; path++) {
+	printf("traced run of the vqueue paths (one more run, not in the figures above),\n");
+	printf("medians in cycles: doorbell to completion as the guest saw it = doorbell\n");
+	printf("to pass starting + pass to CONS published + the rest (the exit around the\n");
+	printf("PROD store, the guest seeing CONS):\n");
+	for (path = PATH_FAST_WORKER; path <= PATH_FAST_INLINE; path++) {
 		for (s = 0; s < NR_SIZES; s++) {
 			tr = &bn->trace[path][s];
-			printf("  %-7s batch %2u: %9lu = %9lu + %9lu + rest (%u batches traced)\n",
+			printf("  %-13s batch %2u: %9lu = %9lu + %9lu + rest (%u batches traced)\n",
 			       path_name[path], batch_sizes[s],
-			       tr->doorbell_to_completion,
-			       tr->doorbell_to_worker, tr->worker_pass,
-			       tr->batches);
+			       tr->doorbell_to_completion, tr->doorbell_to_pass,
+			       tr->pass_to_publish, tr->batches);
 		}
+	}
+}
+
+static void print_limit(struct bench *bn)
+{
+	uint64_t exit_cost, limit;
+	struct summary sum;
+	uint32_t s;
+	int path;
+
+	if (!has_limit(bn)) {
+		printf("limit line: needs the traced run (the %s scenario, with tracefs)\n",
+		       scenarios[0].name);
+		return;
+	}
+	summarize(&bn->probes[PROBE_KERNEL_EXIT], &sum);
+	exit_cost = sum.median;
+	printf("limit line = one exit handled in the kernel (%lu cycles) + the traced\n",
+	       exit_cost);
+	printf("fast_inline pass, doorbell to CONS published; each path's median as a\n");
+	printf("multiple of it:\n");
+	printf("  %5s %9s %9s %9s", "batch", "exit", "pass", "limit");
+	for (path = 0; path < NR_PATHS; path++)
+		printf(" %13s", path_name[path]);
+	printf("\n");
+	for (s = 0; s < NR_SIZES; s++) {
+		limit = limit_line(bn, s);
+		printf("  %5u %9lu %9lu %9lu", batch_sizes[s], exit_cost,
+		       bn->trace[PATH_FAST_INLINE][s].doorbell_to_publish, limit);
+		for (path = 0; path < NR_PATHS; path++) {
+			summarize(&bn->cells[path][s], &sum);
+			printf(" %12.2fx", (double)sum.median / limit);
+		}
+		printf("\n");
+	}
+}
+
+static void print_order(struct bench *bn)
+{
+	uint32_t r, s, k;
+	int path;
+
+	printf("path order per run, for batches of");
+	for (s = 0; s < NR_SIZES; s++)
+		printf(" %u%s", batch_sizes[s], s + 1 < NR_SIZES ? "," : "");
+	printf(" (");
+	for (path = 0; path < NR_PATHS; path++)
+		printf("%d %s%s", path, path_name[path],
+		       path + 1 < NR_PATHS ? ", " : "):\n");
+	for (r = 0; r < params.runs; r++) {
+		printf("  run %2u:", r);
+		for (s = 0; s < NR_SIZES; s++) {
+			printf(" ");
+			for (k = 0; k < NR_PATHS; k++)
+				printf("%u", bn->order[r][s][k]);
+		}
+		printf("\n");
 	}
 }
 
 static void print_scenario(struct bench *bn)
 {
 	struct summary sum;
-	struct speedup sp;
-	uint32_t s;
+	struct spread sp;
+	uint32_t s, b;
 	int path;
 
 	printf("\n== %s: %s; %u runs of %u batches per vCPU\n", bn->scn->name,
@@ -880,38 +1301,65 @@ static void print_scenario(struct bench *bn)
 		printf("skipped: needs %u CPUs\n", bn->scn->cpus_needed);
 		return;
 	}
-	printf("%-8s %5s %10s %23s %10s %6s %6s %11s\n", "path", "batch",
-	       "median", "run medians min-max", "p99", "uexits", "exits",
-	       "commands/s");
+	print_order(bn);
+	printf("%-13s %5s %9s %19s %9s %6s %6s %10s %8s %8s %11s\n", "path",
+	       "batch", "median", "run medians", "p99", "uexits", "exits",
+	       "commands/s", "cpu-ns", "other-ns", "passes i/w");
 	for (path = 0; path < NR_PATHS; path++) {
 		for (s = 0; s < NR_SIZES; s++) {
 			summarize(&bn->cells[path][s], &sum);
-			printf("%-8s %5u %10lu %11lu-%-11lu %10lu %6.2f %6.2f %11.0f\n",
+			printf("%-13s %5u %9lu %9lu-%-9lu %9lu %6.2f %6.2f %10.0f %8.0f %8.0f",
 			       path_name[path], batch_sizes[s], sum.median,
 			       sum.median_min, sum.median_max, sum.p99,
-			       sum.user_exits, sum.exits, sum.cmds_per_sec);
+			       sum.user_exits, sum.exits, sum.cmds_per_sec,
+			       sum.cpu_per_cmd.median,
+			       sum.helper_cpu_per_cmd.median);
+			if (path_is_vqueue(path))
+				printf(" %5.2f/%-5.2f", sum.inline_passes,
+				       sum.worker_passes);
+			printf("\n");
 		}
 	}
-	for (path = PATH_FAST; path < NR_PATHS; path++) {
+	printf("speed-ups, median of the per-run ratios (range):\n");
+	printf("  %-13s %5s", "path", "batch");
+	for (b = 0; b < NR_BASELINES; b++)
+		printf("   %-22s", path_name[baselines[b]]);
+	printf("\n");
+	for (path = PATH_TRAP_RO; path < NR_PATHS; path++) {
 		for (s = 0; s < NR_SIZES; s++) {
-			speedup(bn, path, s, &sp);
-			printf("speed-up of %-7s over trap, batch %2u: %5.2fx (runs %.2f-%.2f)\n",
-			       path_name[path], batch_sizes[s], sp.median,
-			       sp.min, sp.max);
+			printf("  %-13s %5u", path_name[path], batch_sizes[s]);
+			for (b = 0; b < NR_BASELINES; b++) {
+				if (baselines[b] == path) {
+					printf("   %-22s", "");
+					continue;
+				}
+				sp = speedup(bn, path, baselines[b], s);
+				printf("   %5.2fx (%5.2f-%5.2f)   ", sp.median,
+				       sp.min, sp.max);
+			}
+			printf("\n");
 		}
 	}
-	printf("one CONS load alone (what an exit costs here):\n");
-	for (path = 0; path < NR_PATHS; path++) {
-		summarize(&bn->cells[path][PROBE], &sum);
-		printf("  %-8s %10lu cycles (runs %lu-%lu), ",
-		       path_name[path], sum.median, sum.median_min,
-		       sum.median_max);
-		printf("%.2f exits to userspace, %.2f exits in all\n",
-		       sum.user_exits, sum.exits);
+	for (b = 0; b < NR_BASELINES; b++) {
+		printf("fast_inline against %s:", path_name[baselines[b]]);
+		for (s = 0; s < NR_SIZES; s++) {
+			sp = speedup(bn, PATH_FAST_INLINE, baselines[b], s);
+			printf(" batch %u %.2fx (%.2f-%.2f)%s", batch_sizes[s],
+			       sp.median, sp.min, sp.max,
+			       s + 1 < NR_SIZES ? "," : "\n");
+		}
+	}
+	printf("one lone load (what an exit costs here):\n");
+	for (s = 0; s < NR_PROBES; s++) {
+		summarize(&bn->probes[s], &sum);
+		printf("  %-43s %8lu cycles (runs %lu-%lu), %.2f exits to userspace, %.2f in all\n",
+		       probe_description[s], sum.median, sum.median_min,
+		       sum.median_max, sum.user_exits, sum.exits);
 	}
 	printf("  userspace exit / exit handled in the kernel: %.2fx\n",
 	       probe_ratio(bn));
 	print_traced(bn);
+	print_limit(bn);
 }
 
 /* One "key": value member of a JSON object, after the one before it */
@@ -934,22 +1382,45 @@ static const char *json_item(FILE *f, uint32_t n)
 	return "";
 }
 
-static void json_scenario(FILE *f, struct bench *bn)
+static void json_spread(FILE *f, const char **sep, const char *key,
+			struct spread sp)
 {
-	const char *sep = "";
+	char name[64];
+
+	json_member(f, sep, key, "%.4f", sp.median);
+	snprintf(name, sizeof(name), "%s_min", key);
+	json_member(f, sep, name, "%.4f", sp.min);
+	snprintf(name, sizeof(name), "%s_max", key);
+	json_member(f, sep, name, "%.4f", sp.max);
+}
+
+static void json_order(FILE *f, struct bench *bn)
+{
+	uint32_t r, s, k;
+
+	fprintf(f, "[");
+	for (r = 0; r < params.runs; r++) {
+		fprintf(f, "%s\n        [", r ? "," : "");
+		for (s = 0; s < NR_SIZES; s++) {
+			fprintf(f, "%s[", s ? ", " : "");
+			for (k = 0; k < NR_PATHS; k++)
+				fprintf(f, "%s\"%s\"", k ? ", " : "",
+					path_name[bn->order[r][s][k]]);
+			fprintf(f, "]");
+		}
+		fprintf(f, "]");
+	}
+	fprintf(f, "\n      ]");
+}
+
+static void json_results(FILE *f, struct bench *bn)
+{
 	struct summary sum;
-	struct speedup sp;
-	struct traced *tr;
+	const char *sep;
 	uint32_t s, n;
 	int path;
 
-	fprintf(f, "\n    { ");
-	json_member(f, &sep, "name", "\"%s\"", bn->scn->name);
-	json_member(f, &sep, "description", "\"%s\"", bn->scn->description);
-	json_member(f, &sep, "vcpus", "%u", bn->scn->nr_vcpus);
-	json_member(f, &sep, "user_over_kernel_exit", "%.4f", probe_ratio(bn));
-
-	json_member(f, &sep, "results", "[");
+	fprintf(f, "[");
 	for (n = 0, path = 0; path < NR_PATHS; path++) {
 		for (s = 0; s < NR_SIZES; s++, n++) {
 			summarize(&bn->cells[path][s], &sum);
@@ -968,33 +1439,63 @@ static void json_scenario(FILE *f, struct bench *bn)
 				    sum.exits);
 			json_member(f, &sep, "commands_per_second", "%.0f",
 				    sum.cmds_per_sec);
+			json_spread(f, &sep, "cpu_ns_per_command",
+				    sum.cpu_per_cmd);
+			json_spread(f, &sep, "other_threads_cpu_ns_per_command",
+				    sum.helper_cpu_per_cmd);
+			if (path_is_vqueue(path)) {
+				json_member(f, &sep, "inline_passes_per_batch",
+					    "%.3f", sum.inline_passes);
+				json_member(f, &sep, "worker_passes_per_batch",
+					    "%.3f", sum.worker_passes);
+			}
 			fprintf(f, " }");
 		}
 	}
 	fprintf(f, "\n      ]");
+}
 
-	sep = ", ";
-	json_member(f, &sep, "speedups", "[");
-	for (n = 0, path = PATH_FAST; path < NR_PATHS; path++) {
-		for (s = 0; s < NR_SIZES; s++, n++) {
-			speedup(bn, path, s, &sp);
-			sep = json_item(f, n);
-			json_member(f, &sep, "path", "\"%s\"", path_name[path]);
-			json_member(f, &sep, "batch", "%u", batch_sizes[s]);
-			json_member(f, &sep, "speedup", "%.4f", sp.median);
-			json_member(f, &sep, "speedup_min", "%.4f", sp.min);
-			json_member(f, &sep, "speedup_max", "%.4f", sp.max);
-			fprintf(f, " }");
+static void json_speedups(FILE *f, struct bench *bn)
+{
+	const char *sep;
+	uint32_t s, b, n = 0;
+	int path;
+
+	fprintf(f, "[");
+	for (path = PATH_TRAP_RO; path < NR_PATHS; path++) {
+		for (b = 0; b < NR_BASELINES; b++) {
+			if (baselines[b] == path)
+				continue;
+			for (s = 0; s < NR_SIZES; s++, n++) {
+				sep = json_item(f, n);
+				json_member(f, &sep, "path", "\"%s\"",
+					    path_name[path]);
+				json_member(f, &sep, "over", "\"%s\"",
+					    path_name[baselines[b]]);
+				json_member(f, &sep, "batch", "%u",
+					    batch_sizes[s]);
+				json_spread(f, &sep, "speedup",
+					    speedup(bn, path, baselines[b], s));
+				fprintf(f, " }");
+			}
 		}
 	}
 	fprintf(f, "\n      ]");
+}
 
-	sep = ", ";
-	json_member(f, &sep, "cons_load", "[");
-	for (path = 0; path < NR_PATHS; path++) {
-		summarize(&bn->cells[path][PROBE], &sum);
-		sep = json_item(f, path);
-		json_member(f, &sep, "path", "\"%s\"", path_name[path]);
+static void json_probes(FILE *f, struct bench *bn)
+{
+	struct summary sum;
+	const char *sep;
+	uint32_t p;
+
+	fprintf(f, "[");
+	for (p = 0; p < NR_PROBES; p++) {
+		summarize(&bn->probes[p], &sum);
+		sep = json_item(f, p);
+		json_member(f, &sep, "probe", "\"%s\"", probe_name[p]);
+		json_member(f, &sep, "description", "\"%s\"",
+			    probe_description[p]);
 		json_member(f, &sep, "median_cycles", "%lu", sum.median);
 		json_member(f, &sep, "median_cycles_min", "%lu", sum.median_min);
 		json_member(f, &sep, "median_cycles_max", "%lu", sum.median_max);
@@ -1004,10 +1505,18 @@ static void json_scenario(FILE *f, struct bench *bn)
 		fprintf(f, " }");
 	}
 	fprintf(f, "\n      ]");
+}
 
-	sep = ", ";
-	json_member(f, &sep, "traced", "[");
-	for (n = 0, path = PATH_FAST; path < NR_PATHS && bn->traced; path++) {
+static void json_traced(FILE *f, struct bench *bn)
+{
+	struct traced *tr;
+	const char *sep;
+	uint32_t s, n;
+	int path;
+
+	fprintf(f, "[");
+	for (n = 0, path = PATH_FAST_WORKER;
+	     path <= PATH_FAST_INLINE && bn->traced; path++) {
 		for (s = 0; s < NR_SIZES; s++, n++) {
 			tr = &bn->trace[path][s];
 			sep = json_item(f, n);
@@ -1016,17 +1525,75 @@ static void json_scenario(FILE *f, struct bench *bn)
 			json_member(f, &sep, "batches", "%u", tr->batches);
 			json_member(f, &sep, "doorbell_to_completion_cycles",
 				    "%lu", tr->doorbell_to_completion);
-			json_member(f, &sep, "doorbell_to_worker_cycles", "%lu",
-				    tr->doorbell_to_worker);
-			json_member(f, &sep, "worker_pass_cycles", "%lu",
-				    tr->worker_pass);
+			json_member(f, &sep, "doorbell_to_pass_cycles", "%lu",
+				    tr->doorbell_to_pass);
+			json_member(f, &sep, "pass_to_publish_cycles", "%lu",
+				    tr->pass_to_publish);
+			json_member(f, &sep, "doorbell_to_publish_cycles", "%lu",
+				    tr->doorbell_to_publish);
 			fprintf(f, " }");
 		}
 	}
-	fprintf(f, "\n      ] }");
+	fprintf(f, "\n      ]");
 }
 
-static void write_json(struct bench *bn, const char *file)
+static void json_limit(FILE *f, struct bench *bn)
+{
+	struct summary sum;
+	uint64_t limit;
+	const char *sep;
+	uint32_t s;
+	int path;
+
+	fprintf(f, "[");
+	for (s = 0; s < NR_SIZES && has_limit(bn); s++) {
+		limit = limit_line(bn, s);
+		sep = json_item(f, s);
+		json_member(f, &sep, "batch", "%u", batch_sizes[s]);
+		summarize(&bn->probes[PROBE_KERNEL_EXIT], &sum);
+		json_member(f, &sep, "kernel_exit_cycles", "%lu", sum.median);
+		json_member(f, &sep, "inline_pass_cycles", "%lu",
+			    bn->trace[PATH_FAST_INLINE][s].doorbell_to_publish);
+		json_member(f, &sep, "limit_cycles", "%lu", limit);
+		json_member(f, &sep, "multiple", "{");
+		for (sep = "", path = 0; path < NR_PATHS; path++) {
+			summarize(&bn->cells[path][s], &sum);
+			json_member(f, &sep, path_name[path], "%.4f",
+				    (double)sum.median / limit);
+		}
+		fprintf(f, "} }");
+	}
+	fprintf(f, "\n      ]");
+}
+
+static void json_scenario(FILE *f, struct bench *bn)
+{
+	const char *sep = "";
+
+	fprintf(f, "\n    { ");
+	json_member(f, &sep, "name", "\"%s\"", bn->scn->name);
+	json_member(f, &sep, "description", "\"%s\"", bn->scn->description);
+	json_member(f, &sep, "vcpus", "%u", bn->scn->nr_vcpus);
+	json_member(f, &sep, "queues", "%u", bn->nr_queues);
+	json_member(f, &sep, "shared_queue", "%s",
+		    bn->scn->shared ? "true" : "false");
+	json_member(f, &sep, "user_over_kernel_exit", "%.4f", probe_ratio(bn));
+	json_member(f, &sep, "order", "");
+	json_order(f, bn);
+	json_member(f, &sep, "results", "");
+	json_results(f, bn);
+	json_member(f, &sep, "speedups", "");
+	json_speedups(f, bn);
+	json_member(f, &sep, "loads", "");
+	json_probes(f, bn);
+	json_member(f, &sep, "traced", "");
+	json_traced(f, bn);
+	json_member(f, &sep, "limit", "");
+	json_limit(f, bn);
+	fprintf(f, " }");
+}
+
+static void write_json(struct bench *bn, const char *file, uint64_t seed)
 {
 	const char *sep = "";
 	uint32_t i;
@@ -1038,6 +1605,11 @@ static void write_json(struct bench *bn, const char *file)
 	json_member(f, &sep, "tsc_khz", "%lu", guest_tsc_khz);
 	json_member(f, &sep, "reps", "%u", params.reps);
 	json_member(f, &sep, "runs", "%u", params.runs);
+	json_member(f, &sep, "seed", "%lu", seed);
+	json_member(f, &sep, "paths", "[");
+	for (i = 0; i < NR_PATHS; i++)
+		fprintf(f, "%s\"%s\"", i ? ", " : "", path_name[i]);
+	fprintf(f, "]");
 	json_member(f, &sep, "scenarios", "[");
 	for (sep = "", i = 0; i < NR_SCENARIOS; i++, bn++) {
 		if (bn->skipped)
@@ -1054,13 +1626,14 @@ static void help(const char *name)
 {
 	uint32_t i;
 
-	printf("usage: %s [--json FILE] [--reps N] [--runs N] [--scenario NAME]\n",
+	printf("usage: %s [--json FILE] [--reps N] [--runs N] [--seed N] [--scenario NAME]\n",
 	       name);
 	printf("  --json FILE  also write the results as JSON to FILE\n");
 	printf("  --reps N     batches per vCPU, path, size and run (1..%d, default %u)\n",
 	       MAX_REPS, params.reps);
 	printf("  --runs N     times the whole sequence runs (1..%d, default %u)\n",
 	       MAX_RUNS, params.runs);
+	printf("  --seed N     seed of the paths' order (default: from the clock)\n");
 	printf("  --scenario NAME  run only this scenario:");
 	for (i = 0; i < NR_SCENARIOS; i++)
 		printf(" %s", scenarios[i].name);
@@ -1073,16 +1646,18 @@ int main(int argc, char *argv[])
 		{ "json", required_argument, NULL, 'j' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "runs", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ "scenario", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	static struct bench bench[NR_SCENARIOS];
 	const char *json = NULL, *only = NULL;
+	uint64_t seed = clock_ns(CLOCK_REALTIME);
 	int opt, val, path;
 	uint32_t i, s;
 
-	while ((opt = getopt_long(argc, argv, "j:r:n:s:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "j:r:n:S:s:h", opts, NULL)) != -1) {
 		val = optarg ? atoi(optarg) : 0;
 		switch (opt) {
 		case 'j':
@@ -1090,6 +1665,9 @@ int main(int argc, char *argv[])
 			continue;
 		case 's':
 			only = optarg;
+			continue;
+		case 'S':
+			seed = strtoull(optarg, NULL, 0);
 			continue;
 		case 'r':
 			if (val >= 1 && val <= MAX_REPS) {
@@ -1107,6 +1685,9 @@ int main(int argc, char *argv[])
 		help(argv[0]);
 		exit(opt == 'h' ? 0 : KSFT_FAIL);
 	}
+	/* xorshift never leaves 0 */
+	seed = seed ? seed : 1;
+	rng_state = seed;
 
 	/* The feature it measures: its absence is a failure, not a skip */
 	TEST_ASSERT(kvm_has_cap(KVM_CAP_IOREGION), "no KVM_CAP_IOREGION");
@@ -1114,10 +1695,15 @@ int main(int argc, char *argv[])
 
 	printf("The guest runs under QEMU TCG: absolute cycle counts mean little;\n");
 	printf("exit counts and the ratios measured side by side are the figures.\n");
-	printf("median: of the runs' medians, guest TSC cycles from the PROD store to\n");
-	printf("the CONS load seeing completion; p99 over all samples; uexits and exits:\n");
-	printf("to userspace and in all, per batch, less the ucall ending each phase;\n");
-	printf("commands/s: TLBIs and syncs all vCPUs completed, one batch in flight each\n");
+	printf("median: of the runs' medians, guest TSC cycles from the PROD store (with\n");
+	printf("a shared queue: from taking its lock) to the CONS load seeing completion;\n");
+	printf("p99 over all samples; uexits and exits: to userspace and in all, per\n");
+	printf("batch, less the ucall ending each phase; commands/s: TLBIs and syncs all\n");
+	printf("vCPUs completed, one batch in flight each; cpu-ns: host CPU time of the\n");
+	printf("whole process per command (vCPU threads, guest time included, VMM threads,\n");
+	printf("vqueue workers), other-ns: of its threads but the vCPUs'; passes i/w: vqueue\n");
+	printf("passes per batch, inline on the ringing vCPU / in the worker.\n");
+	printf("Paths run in a random order per run and batch size, seed %lu\n", seed);
 	for (i = 0; i < NR_SCENARIOS; i++) {
 		bench[i].scn = &scenarios[i];
 		if (only && strcmp(only, scenarios[i].name)) {
@@ -1128,10 +1714,13 @@ int main(int argc, char *argv[])
 		print_scenario(&bench[i]);
 	}
 	if (json)
-		write_json(bench, json);
-	for (i = 0; i < NR_SCENARIOS; i++)
+		write_json(bench, json, seed);
+	for (i = 0; i < NR_SCENARIOS; i++) {
 		for (path = 0; path < NR_PATHS; path++)
-			for (s = 0; s <= PROBE; s++)
+			for (s = 0; s < NR_SIZES; s++)
 				free(bench[i].cells[path][s].samples);
+		for (s = 0; s < NR_PROBES; s++)
+			free(bench[i].probes[s].samples);
+	}
 	return 0;
 }
