@@ -244,6 +244,27 @@ static void iommufd_vqueue_complete_sync(struct iommufd_vqueue *vqueue,
 }
 
 /*
+ * Forward the @batched entries before fetched entry @i, then stop on @i.
+ * Returns @stop_errno, or the flush's error if that already stopped.
+ */
+static int iommufd_vqueue_stop_at(struct iommufd_vqueue *vqueue,
+				  const struct iommufd_vqueue_geometry *geo,
+				  u32 gen, u32 start, unsigned int batched,
+				  u32 i, u32 reason, unsigned int error_code,
+				  const struct iommufd_vqueue_entry *e,
+				  int stop_errno)
+{
+	int rc;
+
+	rc = iommufd_vqueue_flush(vqueue, geo, gen, start, batched);
+	if (rc)
+		return rc;
+	iommufd_vqueue_stop(vqueue, gen, vqueue->format->advance(geo, start, i),
+			    reason, error_code, e, stop_errno);
+	return stop_errno;
+}
+
+/*
  * Execute @nr entries fetched into vqueue->fetched, the first at consumer
  * index *@cons. Returns 0 with *@cons past them, or non-zero when the queue
  * stopped or the generation went stale.
@@ -288,15 +309,11 @@ static int iommufd_vqueue_consume(struct iommufd_vqueue *vqueue,
 				break;
 			}
 			/* Unknown guest ID: never forwarded */
-			rc = iommufd_vqueue_flush(vqueue, geo, gen, start,
-						  batched);
-			if (rc)
-				return rc;
-			iommufd_vqueue_stop(vqueue, gen,
-					    format->advance(geo, start, i),
-					    IOMMU_VQUEUE_STOP_ILLEGAL,
-					    format->error_illegal, &e, trc);
-			return trc;
+			return iommufd_vqueue_stop_at(vqueue, geo, gen, start,
+						      batched, i,
+						      IOMMU_VQUEUE_STOP_ILLEGAL,
+						      format->error_illegal, &e,
+						      trc);
 		case IOMMUFD_VQUEUE_CLASS_SYNC:
 			rc = iommufd_vqueue_flush(vqueue, geo, gen, start,
 						  batched);
@@ -310,24 +327,16 @@ static int iommufd_vqueue_consume(struct iommufd_vqueue *vqueue,
 			iommufd_vqueue_complete_sync(vqueue, &e);
 			break;
 		case IOMMUFD_VQUEUE_CLASS_EXIT:
-			rc = iommufd_vqueue_flush(vqueue, geo, gen, start,
-						  batched);
-			if (rc)
-				return rc;
-			iommufd_vqueue_stop(vqueue, gen,
-					    format->advance(geo, start, i),
-					    IOMMU_VQUEUE_STOP_EXIT, 0, &e, 0);
-			return -EAGAIN;
+			/* Stopped, with nothing wrong */
+			return iommufd_vqueue_stop_at(vqueue, geo, gen, start,
+						      batched, i,
+						      IOMMU_VQUEUE_STOP_EXIT, 0,
+						      &e, 0) ?: -EAGAIN;
 		default:
-			rc = iommufd_vqueue_flush(vqueue, geo, gen, start,
-						  batched);
-			if (rc)
-				return rc;
-			iommufd_vqueue_stop(vqueue, gen,
-					    format->advance(geo, start, i),
-					    IOMMU_VQUEUE_STOP_ILLEGAL, e.error,
-					    &e, -EINVAL);
-			return -EINVAL;
+			return iommufd_vqueue_stop_at(vqueue, geo, gen, start,
+						      batched, i,
+						      IOMMU_VQUEUE_STOP_ILLEGAL,
+						      e.error, &e, -EINVAL);
 		}
 	}
 
