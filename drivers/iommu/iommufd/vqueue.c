@@ -22,12 +22,15 @@
 #include <linux/eventfd.h>
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <uapi/linux/iommufd.h>
 
+#include "io_pagetable.h"
 #include "vqueue.h"
 
 /* The formats the uAPI offers */
@@ -90,6 +93,66 @@ static int iommufd_vqueue_check_regs(const struct iommufd_vqueue_format *format,
 	return 0;
 }
 
+/*
+ * The register page's pin counts like a page of an IOAS mapping: against
+ * RLIMIT_MEMLOCK of the user or of the mm, as the iommufd's accounting mode
+ * says, unless the VMM has CAP_IPC_LOCK, and in the mm's pinned_vm.
+ */
+static int iommufd_vqueue_account_pin(struct iommufd_vqueue *vqueue)
+{
+	unsigned long limit, cur;
+	struct user_struct *user;
+	int rc;
+
+	/* As iopt_alloc_pages() and iopt_map_pages() decide it */
+	if (capable(CAP_IPC_LOCK))
+		vqueue->pin_account_mode = IOPT_PAGES_ACCOUNT_NONE;
+	else if (vqueue->ictx->account_mode == IOPT_PAGES_ACCOUNT_MM)
+		vqueue->pin_account_mode = IOPT_PAGES_ACCOUNT_MM;
+	else
+		vqueue->pin_account_mode = IOPT_PAGES_ACCOUNT_USER;
+
+	switch (vqueue->pin_account_mode) {
+	case IOPT_PAGES_ACCOUNT_MM:
+		rc = account_locked_vm(vqueue->mm, 1, true);
+		if (rc)
+			return rc;
+		break;
+	case IOPT_PAGES_ACCOUNT_USER:
+		user = get_uid(current_user());
+		limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+		cur = atomic_long_read(&user->locked_vm);
+		do {
+			if (cur + 1 > limit) {
+				free_uid(user);
+				return -ENOMEM;
+			}
+		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
+						  cur + 1));
+		vqueue->pin_user = user;
+		break;
+	}
+	atomic64_inc(&vqueue->mm->pinned_vm);
+	vqueue->pin_accounted = true;
+	return 0;
+}
+
+static void iommufd_vqueue_unaccount_pin(struct iommufd_vqueue *vqueue)
+{
+	if (!vqueue->pin_accounted)
+		return;
+	switch (vqueue->pin_account_mode) {
+	case IOPT_PAGES_ACCOUNT_MM:
+		account_locked_vm(vqueue->mm, 1, false);
+		break;
+	case IOPT_PAGES_ACCOUNT_USER:
+		atomic_long_dec(&vqueue->pin_user->locked_vm);
+		free_uid(vqueue->pin_user);
+		break;
+	}
+	atomic64_dec(&vqueue->mm->pinned_vm);
+}
+
 static int iommufd_vqueue_pin_regs(struct iommufd_vqueue *vqueue,
 				   const struct iommu_vqueue_alloc *cmd)
 {
@@ -99,6 +162,9 @@ static int iommufd_vqueue_pin_regs(struct iommufd_vqueue *vqueue,
 
 	if (uaddr != cmd->regs_uptr)
 		return -EINVAL;
+	rc = iommufd_vqueue_account_pin(vqueue);
+	if (rc)
+		return rc;
 	/*
 	 * The registers are written by whoever emulates the guest's stores,
 	 * at any time: keep the page in place for the whole life of the
@@ -155,7 +221,37 @@ int iommufd_vqueue_probe_backend(struct iommufd_hw_pagetable *hwpt,
 static void iommufd_vqueue_unmap(void *data, unsigned long iova,
 				 unsigned long length)
 {
+#ifdef CONFIG_IOMMUFD_TEST
+	struct iommufd_vqueue *vqueue = data;
+	unsigned int delay_ms = xchg(&vqueue->test_unmap_delay_ms, 0);
+
+	if (delay_ms)
+		msleep(delay_ms);
+#endif
 }
+
+#ifdef CONFIG_IOMMUFD_TEST
+/*
+ * Hold the next unmap notification for @delay_ms in the vqueue's access,
+ * with the reference iommufd_access_notify_unmap() took on it: a window for
+ * destroying the vqueue meanwhile. Only the next one: the destroy's own
+ * detach notifies the access too, and must not sleep.
+ */
+int iommufd_vqueue_test_unmap_delay(struct iommufd_ucmd *ucmd, u32 vqueue_id,
+				    unsigned int delay_ms)
+{
+	struct iommufd_vqueue *vqueue;
+
+	if (delay_ms > MSEC_PER_SEC * 10)
+		return -EINVAL;
+	vqueue = iommufd_get_vqueue(ucmd, vqueue_id);
+	if (IS_ERR(vqueue))
+		return PTR_ERR(vqueue);
+	WRITE_ONCE(vqueue->test_unmap_delay_ms, delay_ms);
+	iommufd_put_object(ucmd->ictx, &vqueue->obj);
+	return 0;
+}
+#endif
 
 static const struct iommufd_access_ops iommufd_vqueue_access_ops = {
 	.unmap = iommufd_vqueue_unmap,
@@ -179,6 +275,7 @@ void iommufd_vqueue_destroy(struct iommufd_object *obj)
 	/* The worker stored the consumer register through the mapping */
 	if (vqueue->reg_page)
 		unpin_user_pages_dirty_lock(&vqueue->reg_page, 1, true);
+	iommufd_vqueue_unaccount_pin(vqueue);
 	if (vqueue->stop_eventfd)
 		eventfd_ctx_put(vqueue->stop_eventfd);
 	if (vqueue->irq_eventfd)
@@ -191,6 +288,7 @@ void iommufd_vqueue_destroy(struct iommufd_object *obj)
 	kfree(vqueue->batch);
 	kfree(vqueue->fetched);
 	mutex_destroy(&vqueue->pass_mutex);
+	atomic_dec(&vqueue->ictx->nr_vqueues);
 }
 
 static int iommufd_vqueue_alloc_buffers(struct iommufd_vqueue *vqueue)
@@ -279,6 +377,13 @@ int iommufd_vqueue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	iommufd_vqueue_vid_table_init(&vqueue->vid_table);
 	mutex_init(&vqueue->pass_mutex);
 	spin_lock_init(&vqueue->lock);
+
+	/* Counted until iommufd_vqueue_destroy(), which the error paths call */
+	if (atomic_inc_return(&vqueue->ictx->nr_vqueues) >
+	    IOMMUFD_VQUEUE_MAX_PER_CTX) {
+		rc = -ENOSPC;
+		goto out_abort;
+	}
 
 	/* Dropped by iommufd_vqueue_destroy(), also on the error path below */
 	refcount_inc(&hwpt->obj.users);

@@ -19,6 +19,7 @@
 
 struct eventfd_ctx;
 struct mm_struct;
+struct user_struct;
 struct vhost_task;
 
 /*
@@ -31,6 +32,11 @@ struct vhost_task;
  * is the worker's. A Linux guest batches at most 64 commands and a sync.
  */
 #define IOMMUFD_VQUEUE_INLINE_BUDGET	128
+/*
+ * vqueues per iommufd: each has a task of the VMM and pinned memory. A VM
+ * has one queue per vIOMMU instance, and rarely more than a few of those.
+ */
+#define IOMMUFD_VQUEUE_MAX_PER_CTX	64
 
 /**
  * struct iommufd_vqueue_doorbell - A wait entry on the doorbell eventfd
@@ -110,6 +116,10 @@ struct iommufd_vqueue {
 	unsigned int max_log2_entries;
 
 	struct page *reg_page;
+	/* How the register page's pin is accounted: as the iommufd's pages */
+	u8 pin_account_mode;
+	bool pin_accounted;
+	struct user_struct *pin_user;
 	void *reg_map;
 	u32 *prod_reg;
 	u32 *cons_reg;
@@ -152,6 +162,10 @@ struct iommufd_vqueue {
 	u32 write_errors;
 	u64 inline_passes;
 	u64 worker_passes;
+#ifdef CONFIG_IOMMUFD_TEST
+	/* IOMMU_TEST_OP_VQUEUE_UNMAP_DELAY: for races with unmap */
+	unsigned int test_unmap_delay_ms;
+#endif
 };
 
 static inline struct iommufd_vqueue *

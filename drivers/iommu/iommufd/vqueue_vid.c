@@ -168,6 +168,53 @@ static int iommufd_vqueue_bind_vdevice(struct iommufd_ucmd *ucmd,
 	return rc;
 }
 
+/**
+ * iommufd_vqueue_remove_device - Forget a device in every vqueue
+ * @ictx: iommufd context of the device
+ * @dev_id: Object ID of the device, which is being destroyed
+ *
+ * A virtual device ID stands for the device's physical ID, which may name
+ * another VM's device once this one is unbound. Removes every binding of
+ * the device and waits for a pass in flight, which may have translated a
+ * command with one of them already, so that nothing names the device when
+ * this returns.
+ */
+void iommufd_vqueue_remove_device(struct iommufd_ctx *ictx, u32 dev_id)
+{
+	struct iommufd_vqueue_vid *vid;
+	struct iommufd_vqueue *vqueue;
+	struct iommufd_object *obj;
+	unsigned long index, key;
+	bool removed;
+
+	xa_for_each(&ictx->objects, index, obj) {
+		/*
+		 * Not one being destroyed: it stops before it frees its table,
+		 * and an invalidation sent meanwhile is only an extra one.
+		 */
+		obj = iommufd_get_object(ictx, index, IOMMUFD_OBJ_VQUEUE);
+		if (IS_ERR(obj))
+			continue;
+		vqueue = container_of(obj, struct iommufd_vqueue, obj);
+
+		removed = false;
+		mutex_lock(&vqueue->vid_table.mutex);
+		xa_for_each(&vqueue->vid_table.xa, key, vid) {
+			if (vid->hwpt || vid->obj_id != dev_id)
+				continue;
+			xa_erase(&vqueue->vid_table.xa, key);
+			iommufd_vqueue_vid_free(vid);
+			removed = true;
+		}
+		mutex_unlock(&vqueue->vid_table.mutex);
+		if (removed) {
+			mutex_lock(&vqueue->pass_mutex);
+			mutex_unlock(&vqueue->pass_mutex);
+		}
+		iommufd_put_object(ictx, obj);
+	}
+}
+
 int iommufd_vqueue_set_vdevice_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_vqueue_set_vdevice *cmd = ucmd->cmd;

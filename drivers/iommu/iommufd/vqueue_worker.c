@@ -24,6 +24,7 @@
 #include <linux/sched/vhost_task.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
+#include <linux/uaccess.h>
 #include <linux/wait_bit.h>
 
 #include "vqueue.h"
@@ -70,6 +71,26 @@ static bool iommufd_vqueue_publish(struct iommufd_vqueue *vqueue, u32 gen,
 	if (ok)
 		trace_iommufd_vqueue_publish(vqueue->obj.id, cons);
 	return ok;
+}
+
+/*
+ * Guest memory, through the vqueue's access, without ever waiting for a page
+ * fault. Whoever resolves a fault in guest memory may take as long as it
+ * likes (userfaultfd on a postcopy migration target, a slow file), a fault
+ * taken in the kernel ends early only for SIGKILL, and the pass must not
+ * hold up its vqueue's destruction, MODIFY or IOAS_UNMAP meanwhile. So
+ * -EFAULT means "not without a fault" here, and the VMM gets the entry: its
+ * own access takes the fault in a thread of its own.
+ */
+static int iommufd_vqueue_rw(struct iommufd_vqueue *vqueue, unsigned long iova,
+			     void *data, size_t length, unsigned int flags)
+{
+	int rc;
+
+	pagefault_disable();
+	rc = iommufd_access_rw(vqueue->access, iova, data, length, flags);
+	pagefault_enable();
+	return rc;
 }
 
 /* Stop on the entry at @cons and tell the VMM */
@@ -199,13 +220,20 @@ static bool iommufd_vqueue_latch_irq(struct iommufd_vqueue *vqueue)
 	return signal;
 }
 
-static void iommufd_vqueue_complete_sync(struct iommufd_vqueue *vqueue,
-					 const struct iommufd_vqueue_entry *e)
+/*
+ * Signal the completion of sync @e, which is consumed: the consumer index is
+ * @cons, just past it. Returns -EAGAIN if the queue stopped for the VMM to
+ * complete it instead.
+ */
+static int iommufd_vqueue_complete_sync(struct iommufd_vqueue *vqueue, u32 gen,
+					u32 cons,
+					const struct iommufd_vqueue_entry *e)
 {
 	bool latched = !!vqueue->format->irq_status;
 	struct iommufd_vqueue_sync s;
 	bool write, irq;
 	__le32 data;
+	int rc;
 
 	vqueue->format->sync(e, &s);
 
@@ -228,8 +256,16 @@ static void iommufd_vqueue_complete_sync(struct iommufd_vqueue *vqueue,
 
 	if (write) {
 		data = cpu_to_le32(s.data);
-		if (iommufd_access_rw(vqueue->access, s.addr, &data,
-				      sizeof(data), IOMMUFD_ACCESS_RW_WRITE)) {
+		rc = iommufd_vqueue_rw(vqueue, s.addr, &data, sizeof(data),
+				       IOMMUFD_ACCESS_RW_WRITE);
+		if (rc == -EFAULT) {
+			/* The write and the interrupt after it are the VMM's */
+			iommufd_vqueue_stop(vqueue, gen, cons,
+					    IOMMU_VQUEUE_STOP_COMPLETION_FAULT,
+					    0, e, rc);
+			return -EAGAIN;
+		}
+		if (rc) {
 			/* Like an MSI abort, this does not stop the queue */
 			spin_lock(&vqueue->lock);
 			vqueue->write_errors++;
@@ -238,9 +274,10 @@ static void iommufd_vqueue_complete_sync(struct iommufd_vqueue *vqueue,
 	}
 	/* After the write: the guest's handler may look for it */
 	if (irq && latched && !iommufd_vqueue_latch_irq(vqueue))
-		return;
+		return 0;
 	if (irq && vqueue->irq_eventfd)
 		eventfd_signal(vqueue->irq_eventfd);
+	return 0;
 }
 
 /*
@@ -324,7 +361,10 @@ static int iommufd_vqueue_consume(struct iommufd_vqueue *vqueue,
 			*cons = format->advance(geo, start, i + 1);
 			if (!iommufd_vqueue_publish(vqueue, gen, *cons))
 				return -ESTALE;
-			iommufd_vqueue_complete_sync(vqueue, &e);
+			rc = iommufd_vqueue_complete_sync(vqueue, gen, *cons,
+							  &e);
+			if (rc)
+				return rc;
 			break;
 		case IOMMUFD_VQUEUE_CLASS_EXIT:
 			/* Stopped, with nothing wrong */
@@ -409,13 +449,19 @@ static bool iommufd_vqueue_pass(struct iommufd_vqueue *vqueue,
 		 * which is the one the IOAS maps in the usual case: a plain
 		 * copy, no address space switch.
 		 */
-		rc = iommufd_access_rw(vqueue->access, iova, vqueue->fetched,
+		rc = iommufd_vqueue_rw(vqueue, iova, vqueue->fetched,
 				       nr * geo.entry_size,
 				       IOMMUFD_ACCESS_RW_READ);
 		if (rc && nr > 1) {
 			/* Find exactly which entry cannot be read */
 			single = true;
 			continue;
+		}
+		if (rc == -EFAULT) {
+			iommufd_vqueue_stop(vqueue, gen, cons,
+					    IOMMU_VQUEUE_STOP_FETCH_FAULT, 0,
+					    NULL, rc);
+			return false;
 		}
 		if (rc) {
 			iommufd_vqueue_stop(vqueue, gen, cons,

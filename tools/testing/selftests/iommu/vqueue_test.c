@@ -26,8 +26,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include <linux/userfaultfd.h>
 
 #include "../kselftest_harness.h"
 #include "iommufd_vqueue_utils.h"
@@ -115,6 +119,43 @@ static int eventfd_wait(int fd, int timeout_ms)
 	if (read(fd, &cnt, sizeof(cnt)) != sizeof(cnt))
 		return -1;
 	return 0;
+}
+
+/*
+ * A userfaultfd that can write-protect the page at @page, as a VMM taking a
+ * live snapshot or a postcopy migration target has: a write to it waits
+ * until userspace lets it go.  Returns the fd, or -1.
+ */
+static int uffd_open_wp(void *page)
+{
+	struct uffdio_api api = {
+		.api = UFFD_API,
+		.features = UFFD_FEATURE_PAGEFAULT_FLAG_WP,
+	};
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)page, getpagesize() },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	int fd;
+
+	fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, UFFDIO_API, &api) || ioctl(fd, UFFDIO_REGISTER, &reg)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int uffd_protect(int fd, void *page, bool protect)
+{
+	struct uffdio_writeprotect wp = {
+		.range = { (uintptr_t)page, getpagesize() },
+		.mode = protect ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
+	};
+
+	return ioctl(fd, UFFDIO_WRITEPROTECT, &wp);
 }
 
 /*
@@ -437,6 +478,94 @@ TEST_F(vqueue_smmuv3, sync_msi)
 	test_cmd_vqueue_get_state(self->q.id, &st);
 	EXPECT_EQ(1, st.out_write_errors);
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
+}
+
+/*
+ * An MSI write to memory that the kernel cannot write without waiting for
+ * userspace is the VMM's: the CMD_SYNC is consumed, the queue stops with it,
+ * and nothing waits for the fault, neither the pass nor IOMMU_DESTROY.
+ */
+TEST_F(vqueue_smmuv3, completion_fault_userfaultfd)
+{
+	void *page = self->guest + (STATUS_IOVA - GUEST_IOVA);
+	struct test_smmuv3_cmd cmds[2] = {
+		cmd_nh_asid(1), cmd_sync_msi(STATUS_IOVA, 0xcafe),
+	};
+	struct iommu_vqueue_get_state st;
+	uint32_t *status = page;
+	int uffd;
+
+	uffd = uffd_open_wp(page);
+	ASSERT_LE(0, uffd);
+	ASSERT_EQ(0, uffd_protect(uffd, page, true));
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0,
+			      IOMMU_VQUEUE_ALLOC_MSI));
+
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	ASSERT_EQ(0, eventfd_wait(self->q.f.stop, TIMEOUT_MS));
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_STOPPED, st.out_state);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_COMPLETION_FAULT, st.out_stop_reason);
+	EXPECT_EQ(-EFAULT, st.out_errno);
+	EXPECT_EQ(cmds[1].w[0], st.out_entry[0]);
+	EXPECT_EQ(cmds[1].w[1], st.out_entry[1]);
+	/* Executed and consumed, with no error code */
+	EXPECT_EQ(2, vq_cons(&self->q));
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
+	EXPECT_EQ(0, *status);
+
+	/* The VMM's write may wait for the fault; then it resumes */
+	ASSERT_EQ(0, uffd_protect(uffd, page, false));
+	__atomic_store_n(status, 0xcafe, __ATOMIC_RELEASE);
+	test_cmd_vqueue_resume(self->q.id, 0, 0);
+
+	/* Writable again: the kernel makes the next one */
+	cmds[0] = cmd_sync_msi(STATUS_IOVA, 0xbeef);
+	vq_push(&self->q, cmds, 1);
+	vq_ring(&self->q);
+	ASSERT_TRUE(wait_u32(status, 0xbeef));
+	EXPECT_EQ(3, vq_cons(&self->q));
+
+	/* Protected, rung and destroyed at once */
+	ASSERT_EQ(0, uffd_protect(uffd, page, true));
+	cmds[0] = cmd_sync_msi(STATUS_IOVA, 0xf00d);
+	vq_push(&self->q, cmds, 1);
+	vq_ring(&self->q);
+	test_ioctl_object_destroy(self->q.id);
+	EXPECT_EQ(0xbeef, *status);
+	close(uffd);
+}
+
+/*
+ * An entry in memory that the kernel cannot read without a fault is the
+ * VMM's too, unread and with no error: the VMM's own read takes the fault.
+ */
+TEST_F(vqueue_smmuv3, fetch_fault_resume)
+{
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct iommu_vqueue_get_state st;
+	void *page;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 3, 0, 0));
+	page = self->q.ring;
+	vq_push(&self->q, cmds, 2);
+	ASSERT_EQ(0, mprotect(page, getpagesize(), PROT_NONE));
+	vq_ring(&self->q);
+	ASSERT_EQ(0, eventfd_wait(self->q.f.stop, TIMEOUT_MS));
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_FETCH_FAULT, st.out_stop_reason);
+	EXPECT_EQ(-EFAULT, st.out_errno);
+	EXPECT_EQ(0, st.out_error_code);
+	EXPECT_EQ(0, st.out_entry[0]);
+	EXPECT_EQ(0, vq_cons(&self->q));
+	expect_log(_metadata, self->fd, self->n.nested_id, NULL, 0);
+
+	/* Not an error the guest made: no RETRY */
+	ASSERT_EQ(0, mprotect(page, getpagesize(), PROT_READ | PROT_WRITE));
+	test_cmd_vqueue_resume(self->q.id, 0, 0);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
+	expect_log(_metadata, self->fd, self->n.nested_id, cmds, 1);
 }
 
 /* Without MSIs, CS=IRQ signals the irq eventfd and CS=SEV does not */
@@ -965,6 +1094,178 @@ TEST_F(vqueue_smmuv3, unmap_busy)
 	EXPECT_EQ(IOMMU_VQUEUE_STOP_ABORT, st.out_stop_reason);
 	EXPECT_EQ(SMMUV3_CERROR_ABT, CONS_ERR(vq_cons(&self->q)));
 	test_ioctl_object_destroy(self->q.id);
+}
+
+/*
+ * Once its device is gone, a virtual device ID names nothing: the physical
+ * ID it stood for may be another VM's device by now.
+ */
+TEST_F(vqueue_smmuv3, vdevice_of_destroyed_device)
+{
+	struct test_smmuv3_cmd cmds[3] = {
+		cmd_cfgi_cd(VSID + 1, 0), cmd_atc_inv(VSID + 1, 0, 0),
+		cmd_sync_sev(),
+	};
+	struct iommu_vqueue_get_state st;
+	uint32_t stdev, idev, mock;
+
+	ASSERT_EQ(0, _test_cmd_mock_device(self->fd, self->n.ioas_id, &stdev,
+					   &idev, &mock));
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	test_cmd_vqueue_set_vdevice(self->q.id, 0, idev, VSID + 1);
+	test_ioctl_object_destroy(stdev);
+	/* The binding went with the device */
+	test_err_vqueue_set_vdevice(ENOENT, self->q.id,
+				    IOMMU_VQUEUE_SET_VDEVICE_REMOVE, idev,
+				    VSID + 1);
+
+	vq_push(&self->q, cmds, 3);
+	vq_ring(&self->q);
+	ASSERT_EQ(0, eventfd_wait(self->q.f.stop, TIMEOUT_MS));
+	EXPECT_EQ(SMMUV3_CERROR_ILL << 24 | 0, vq_cons(&self->q));
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_ILLEGAL, st.out_stop_reason);
+	EXPECT_EQ(cmds[0].w[0], st.out_entry[0]);
+	expect_log(_metadata, self->fd, self->n.nested_id, NULL, 0);
+}
+
+struct unmapper {
+	int fd;
+	uint32_t ioas_id;
+	int rc;
+	uint64_t start_ms;
+	uint64_t end_ms;
+};
+
+static void *unmap_thread(void *arg)
+{
+	struct unmapper *u = arg;
+
+	u->start_ms = now_ms();
+	u->rc = _test_ioctl_ioas_unmap_range(u->fd, u->ioas_id, GUEST_IOVA,
+					     GUEST_SIZE);
+	u->end_ms = now_ms();
+	return NULL;
+}
+
+#define UNMAP_DELAY_MS	2000
+
+/*
+ * IOMMU_DESTROY of a vqueue while an IOAS_UNMAP is telling its access about
+ * the unmap: the destroy waits for the unmap to let go of the access, and
+ * must be woken when it does.  Another access pins a page, so that the
+ * unmap notifies every access of the IOAS; the vqueue's access holds on to
+ * that notification, and only that one, for UNMAP_DELAY_MS.
+ */
+TEST_F(vqueue_smmuv3, destroy_during_unmap_notify)
+{
+	struct iommu_test_cmd access = {
+		.size = sizeof(access),
+		.op = IOMMU_TEST_OP_CREATE_ACCESS,
+		.id = self->n.ioas_id,
+		.create_access = {
+			.flags = MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES,
+		},
+	};
+	struct iommu_test_cmd pin = {
+		.size = sizeof(pin),
+		.op = IOMMU_TEST_OP_ACCESS_PAGES,
+		.access_pages = {
+			.iova = GUEST_IOVA + 0x10000,
+			.length = 0x1000,
+			.uptr = (uintptr_t)self->guest + 0x10000,
+		},
+	};
+	struct iommu_test_cmd delay = {
+		.size = sizeof(delay),
+		.op = IOMMU_TEST_OP_VQUEUE_UNMAP_DELAY,
+		.vqueue_unmap_delay = { .delay_ms = UNMAP_DELAY_MS },
+	};
+	struct unmapper u = { .fd = self->fd, .ioas_id = self->n.ioas_id };
+	uint64_t destroy_start, destroy_end;
+	pthread_t thread;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	delay.id = self->q.id;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_TEST_CMD, &delay));
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_TEST_CMD, &access));
+	pin.id = access.create_access.out_access_fd;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_TEST_CMD, &pin));
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, unmap_thread, &u));
+	usleep(UNMAP_DELAY_MS * 1000 / 4);
+	destroy_start = now_ms();
+	ASSERT_EQ(0, _test_ioctl_object_destroy(self->fd, self->q.id));
+	destroy_end = now_ms();
+	pthread_join(thread, NULL);
+	close(access.create_access.out_access_fd);
+
+	EXPECT_EQ(0, u.rc);
+	TH_LOG("unmap %llu-%llu ms, destroy %llu-%llu ms",
+	       (unsigned long long)0,
+	       (unsigned long long)(u.end_ms - u.start_ms),
+	       (unsigned long long)(destroy_start - u.start_ms),
+	       (unsigned long long)(destroy_end - u.start_ms));
+	/* The race happened: the unmap was in the vqueue's access throughout */
+	EXPECT_LE(UNMAP_DELAY_MS, u.end_ms - u.start_ms);
+	EXPECT_LT(destroy_start, u.end_ms);
+	/* ... and the destroy waited for it to let go */
+	EXPECT_LE(u.start_ms + UNMAP_DELAY_MS, destroy_end);
+}
+
+/* The documented limit (iommufd_vqueue.rst) */
+#define VQUEUES_PER_IOMMUFD	64
+
+/* Each vqueue has a task of the VMM: an iommufd has a bounded number */
+TEST_F(vqueue_smmuv3, alloc_per_iommufd_limit)
+{
+	static struct vq q[VQUEUES_PER_IOMMUFD + 1];
+	unsigned int i;
+
+	for (i = 0; i < VQUEUES_PER_IOMMUFD; i++)
+		ASSERT_EQ(0, vq_alloc(self, &q[i], QUEUE_IOVA, 4, 0, 0));
+	EXPECT_ERRNO(ENOSPC, vq_alloc(self, &q[i], QUEUE_IOVA, 4, 0, 0));
+	test_vqueue_fds_close(&q[i].f);
+
+	/* A destroyed one makes room */
+	test_ioctl_object_destroy(q[0].id);
+	test_vqueue_fds_close(&q[0].f);
+	ASSERT_EQ(0, vq_alloc(self, &q[0], QUEUE_IOVA, 4, 0, 0));
+
+	for (i = 0; i < VQUEUES_PER_IOMMUFD; i++) {
+		test_ioctl_object_destroy(q[i].id);
+		test_vqueue_fds_close(&q[i].f);
+	}
+}
+
+/*
+ * The register page's pin counts against RLIMIT_MEMLOCK like the pages of
+ * an IOAS mapping, for a VMM without CAP_IPC_LOCK: here one page, which one
+ * vqueue takes.
+ */
+TEST_F(vqueue_smmuv3, regs_pin_accounted)
+{
+	struct rlimit one_page = {
+		.rlim_cur = getpagesize(),
+		.rlim_max = getpagesize(),
+	};
+	struct vq q[2];
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &one_page));
+	/* No capabilities from here on; the iommufd stays open */
+	ASSERT_EQ(0, setresgid(65534, 65534, 65534));
+	ASSERT_EQ(0, setresuid(65534, 65534, 65534));
+
+	ASSERT_EQ(0, vq_alloc(self, &q[0], QUEUE_IOVA, 4, 0, 0));
+	EXPECT_ERRNO(ENOMEM, vq_alloc(self, &q[1], QUEUE_IOVA, 4, 0, 0));
+	test_vqueue_fds_close(&q[1].f);
+
+	/* Destroying it gives the page back */
+	test_ioctl_object_destroy(q[0].id);
+	test_vqueue_fds_close(&q[0].f);
+	ASSERT_EQ(0, vq_alloc(self, &q[1], QUEUE_IOVA, 4, 0, 0));
+	test_ioctl_object_destroy(q[1].id);
+	test_vqueue_fds_close(&q[1].f);
 }
 
 /* Close the iommufd with doorbells still being rung and eventfds signalled */
@@ -1582,6 +1883,49 @@ TEST_F(vqueue_vtd, wait_irq_latch)
 	ASSERT_EQ(0, eventfd_wait(v.q.f.irq, TIMEOUT_MS));
 	EXPECT_EQ(1, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
 	ASSERT_TRUE(vtd_wait_head(&v, 7));
+}
+
+/*
+ * A status write to memory that the kernel cannot write without waiting
+ * for userspace: the wait is consumed, and its write and interrupt are the
+ * VMM's; ICS is untouched.
+ */
+TEST_F(vqueue_vtd, completion_fault_userfaultfd)
+{
+	void *page = status_at(self, 0);
+	struct iommu_vqueue_get_state st;
+	struct test_vtd_desc d[2];
+	struct vtdq v;
+	uint64_t cnt;
+	int uffd;
+
+	uffd = uffd_open_wp(page);
+	ASSERT_LE(0, uffd);
+	ASSERT_EQ(0, uffd_protect(uffd, page, true));
+	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
+
+	d[0] = test_vtd_wait(true, true, 5, STATUS_IOVA);
+	d[1] = test_vtd_wait(false, true, 0, 0);
+	vtd_push(&v, d, 2);
+	ASSERT_EQ(0, eventfd_wait(v.q.f.stop, TIMEOUT_MS));
+	test_cmd_vqueue_get_state(v.q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STOP_COMPLETION_FAULT, st.out_stop_reason);
+	EXPECT_EQ(d[0].qw[0], st.out_entry[0]);
+	EXPECT_EQ(d[0].qw[1], st.out_entry[1]);
+	EXPECT_EQ(1 * v.esize, vq_cons(&v.q));
+	EXPECT_EQ(0, *status_at(self, 0));
+	EXPECT_EQ(0, __atomic_load_n(v.ics, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(-1, read(v.q.f.irq, &cnt, sizeof(cnt)));
+
+	/* The VMM writes the status and latches IWC; the queue goes on */
+	ASSERT_EQ(0, uffd_protect(uffd, page, false));
+	__atomic_store_n(status_at(self, 0), 5, __ATOMIC_RELEASE);
+	__atomic_fetch_or(v.ics, 1, __ATOMIC_SEQ_CST);
+	test_cmd_vqueue_resume(v.q.id, 0, 0);
+	ASSERT_TRUE(vtd_wait_head(&v, 2));
+	/* IWC was set: the second wait raises no new interrupt */
+	EXPECT_EQ(-1, read(v.q.f.irq, &cnt, sizeof(cnt)));
+	close(uffd);
 }
 
 /* IQE with IQH on the bad descriptor, recovery after the VMM */
