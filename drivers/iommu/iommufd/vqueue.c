@@ -80,7 +80,7 @@ static int iommufd_vqueue_check_regs(const struct iommufd_vqueue_format *format,
 		return -EINVAL;
 	if (cmd->prod_offset == cmd->cons_offset)
 		return -EINVAL;
-	if (format->irq_status) {
+	if (format->irq_latch) {
 		if (cmd->status_offset == cmd->prod_offset ||
 		    cmd->status_offset == cmd->cons_offset)
 			return -EINVAL;
@@ -183,7 +183,7 @@ static int iommufd_vqueue_pin_regs(struct iommufd_vqueue *vqueue,
 	regs = vqueue->reg_map + offset_in_page(uaddr);
 	vqueue->prod_reg = regs + cmd->prod_offset;
 	vqueue->cons_reg = regs + cmd->cons_offset;
-	if (vqueue->format->irq_status)
+	if (vqueue->format->irq_latch)
 		vqueue->status_reg = regs + cmd->status_offset;
 	return 0;
 }
@@ -342,7 +342,7 @@ int iommufd_vqueue_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	if (cmd->max_log2_entries > format->max_log2_entries)
 		return -EINVAL;
 	/* A latched completion interrupt comes with its own status write */
-	if ((cmd->flags & IOMMU_VQUEUE_ALLOC_MSI) && format->irq_status)
+	if ((cmd->flags & IOMMU_VQUEUE_ALLOC_MSI) && format->irq_latch)
 		return -EINVAL;
 	rc = iommufd_vqueue_check_regs(format, cmd);
 	if (rc)

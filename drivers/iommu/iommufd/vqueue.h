@@ -123,7 +123,8 @@ struct iommufd_vqueue {
 	void *reg_map;
 	u32 *prod_reg;
 	u32 *cons_reg;
-	u32 *status_reg;
+	/* The VMM clears its bits with atomic operations of its own */
+	atomic_t *status_reg;
 
 	struct iommufd_vqueue_doorbell doorbell;
 	struct eventfd_ctx *stop_eventfd;

@@ -154,11 +154,11 @@ struct iommufd_vqueue_sync {
  *	must then not be forwarded.
  * @sync: Describe the completion of an entry of class
  *	%IOMMUFD_VQUEUE_CLASS_SYNC.
- * @irq_status: For a format whose completion interrupt latches in a
- *	status register that the guest clears (VT-d ICS.IWC): return status
- *	register value @status with a completion interrupt recorded, and set
- *	@signal if it is a new interrupt condition the vqueue must signal.
- *	NULL when every %IOMMUFD_VQUEUE_SYNC_IRQ is signalled.
+ * @irq_latch: For a format whose completion interrupt latches in a status
+ *	register that the guest clears (VT-d ICS.IWC): the bits a completion
+ *	interrupt sets there. It is a new interrupt condition, which the
+ *	vqueue signals, only if they were clear. 0 when every
+ *	%IOMMUFD_VQUEUE_SYNC_IRQ is signalled.
  * @cons_error: Return consumer register value @cons with error @err
  *	recorded, for formats that report errors there (SMMUv3 CONS.ERR).
  *	NULL for formats with a separate error register.
@@ -200,7 +200,7 @@ struct iommufd_vqueue_format {
 			 u32 *target);
 	void (*sync)(const struct iommufd_vqueue_entry *e,
 		     struct iommufd_vqueue_sync *s);
-	u32 (*irq_status)(u32 status, bool *signal);
+	u32 irq_latch;
 	u32 (*cons_error)(u32 cons, unsigned int err);
 	int (*vdevice_key)(u64 virt_id, u64 *key);
 	int (*vdomain_key)(u32 domain_id, u32 pasid, u64 *key);

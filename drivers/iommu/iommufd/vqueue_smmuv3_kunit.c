@@ -165,7 +165,7 @@ static void smmuv3_test_format_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fmt->error_prod, 0);
 	KUNIT_EXPECT_EQ(test, fmt->max_log2_entries, 19);
 	KUNIT_EXPECT_EQ(test, fmt->inv_size, 16);
-	KUNIT_EXPECT_NULL(test, fmt->irq_status);
+	KUNIT_EXPECT_EQ(test, fmt->irq_latch, 0);
 	KUNIT_EXPECT_NULL(test, fmt->vdomain_key);
 }
 

@@ -362,16 +362,6 @@ static void vtd_sync(const struct iommufd_vqueue_entry *e,
 		s->flags |= IOMMUFD_VQUEUE_SYNC_IRQ;
 }
 
-/*
- * ICS.IWC latches until the guest writes 1 to it. A completion while it is
- * still set is not a new interrupt condition, so nothing is signalled.
- */
-static u32 vtd_irq_status(u32 ics, bool *signal)
-{
-	*signal = !(ics & VTD_ICS_IWC);
-	return ics | VTD_ICS_IWC;
-}
-
 /* What the descriptors can name: a 16-bit domain ID and a 20-bit PASID */
 static int vtd_vdomain_key(u32 domain_id, u32 pasid, u64 *key)
 {
@@ -398,6 +388,10 @@ const struct iommufd_vqueue_format iommufd_vqueue_vtd_format = {
 	.decode = vtd_decode,
 	.translate = vtd_translate,
 	.sync = vtd_sync,
-	.irq_status = vtd_irq_status,
+	/*
+	 * ICS.IWC latches until the guest writes 1 to it. A completion while
+	 * it is still set is not a new interrupt condition.
+	 */
+	.irq_latch = VTD_ICS_IWC,
 	.vdomain_key = vtd_vdomain_key,
 };

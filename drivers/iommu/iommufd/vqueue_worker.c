@@ -204,20 +204,15 @@ out_stop:
 
 /*
  * Record a completion interrupt in the status register (VT-d ICS.IWC) and
- * say whether it is a new interrupt condition. The VMM clears the bit with
- * an atomic operation of its own when the guest writes 1 to it, so this
- * must not lose that: a compare-and-exchange, never a plain store.
+ * say whether it is a new interrupt condition. The VMM clears the bits with
+ * an atomic operation of its own when the guest writes 1 to them: an atomic
+ * OR neither loses that nor retries however often the VMM writes.
  */
 static bool iommufd_vqueue_latch_irq(struct iommufd_vqueue *vqueue)
 {
-	u32 old = READ_ONCE(*vqueue->status_reg);
-	bool signal;
-	u32 new;
+	u32 latch = vqueue->format->irq_latch;
 
-	do {
-		new = vqueue->format->irq_status(old, &signal);
-	} while (!try_cmpxchg(vqueue->status_reg, &old, new));
-	return signal;
+	return !(atomic_fetch_or(latch, vqueue->status_reg) & latch);
 }
 
 /*
@@ -229,7 +224,7 @@ static int iommufd_vqueue_complete_sync(struct iommufd_vqueue *vqueue, u32 gen,
 					u32 cons,
 					const struct iommufd_vqueue_entry *e)
 {
-	bool latched = !!vqueue->format->irq_status;
+	bool latched = vqueue->format->irq_latch;
 	struct iommufd_vqueue_sync s;
 	bool write, irq;
 	__le32 data;
