@@ -311,6 +311,18 @@ static bool vq_wait_cons(struct vq *q, uint32_t want)
 	return true;
 }
 
+static bool wait_u32_nonzero(uint32_t *p)
+{
+	uint64_t end = now_ms() + TIMEOUT_MS;
+
+	while (!__atomic_load_n(p, __ATOMIC_ACQUIRE)) {
+		if (now_ms() > end)
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
 /* CONS at or past @want, on a queue that does not wrap */
 static bool wait_cons_past(struct vq *q, uint32_t want)
 {
@@ -1062,6 +1074,53 @@ static unsigned int vq_space(struct vq *q)
 	uint32_t mask = (2U << q->log2) - 1;
 
 	return (1U << q->log2) - ((q->prod_val - vq_cons(q)) & mask);
+}
+
+static void *ring_once_thread(void *arg)
+{
+	vq_ring(arg);
+	return NULL;
+}
+
+/*
+ * IOMMU_VQUEUE_MODIFY(DISABLE) is a barrier: once it returns, the consumer
+ * register is the VMM's and no completion write of a pass that was running
+ * lands any more.  Every CMD_SYNC writes its own number to one word, so a
+ * write after the disable shows as a change of that word.
+ */
+TEST_F(vqueue_smmuv3, disable_is_a_barrier)
+{
+	static struct test_smmuv3_cmd cmds[4096];
+	uint32_t *status = self->guest + (STATUS_IOVA - GUEST_IOVA);
+	struct iommu_vqueue_get_state st;
+	uint32_t seen, cons;
+	pthread_t thread;
+	unsigned int i;
+
+	for (i = 0; i < 4096; i++)
+		cmds[i] = i % 2 ? cmd_sync_msi(STATUS_IOVA, i) :
+				  cmd_nh_va(i, i << 12);
+	__atomic_store_n(status, 0, __ATOMIC_RELAXED);
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 12, 0,
+			      IOMMU_VQUEUE_ALLOC_MSI));
+	vq_push(&self->q, cmds, 4096);
+	/* Rung by another vCPU thread, consumed inline there or by the worker */
+	ASSERT_EQ(0, pthread_create(&thread, NULL, ring_once_thread,
+				    &self->q));
+	ASSERT_TRUE(wait_u32_nonzero(status));
+	test_cmd_vqueue_modify(self->q.id, IOMMU_VQUEUE_MODIFY_DISABLE, 0);
+	seen = __atomic_load_n(status, __ATOMIC_ACQUIRE);
+	cons = vq_cons(&self->q);
+	pthread_join(thread, NULL);
+	usleep(50000);
+
+	EXPECT_EQ(seen, __atomic_load_n(status, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(cons, vq_cons(&self->q));
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_DISABLED, st.out_state);
+	/* The last MSI written is that of the last sync published */
+	EXPECT_EQ(seen, (st.out_cons & 0x1fff) - 1);
+	TH_LOG("disabled at CONS %#x of 4096", cons);
 }
 
 /* Unmap the queue's IOVA while the worker is busy with it */
