@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1121,6 +1122,246 @@ TEST_F(vqueue_smmuv3, disable_is_a_barrier)
 	/* The last MSI written is that of the last sync published */
 	EXPECT_EQ(seen, (st.out_cons & 0x1fff) - 1);
 	TH_LOG("disabled at CONS %#x of 4096", cons);
+}
+
+/*
+ * Teardown races, each iteration on a fresh iommufd over the same guest
+ * memory: VQUEUE_RACE_ITERATIONS in the environment runs more of them.
+ */
+#define RACE_ITERATIONS		96
+
+static unsigned int race_iterations(void)
+{
+	const char *env = getenv("VQUEUE_RACE_ITERATIONS");
+
+	return env ? strtoul(env, NULL, 0) : RACE_ITERATIONS;
+}
+
+/* A VMM's vqueue over the fixture's guest memory, on its own iommufd */
+struct race_vmm {
+	int fd;
+	struct test_nest n;
+	struct test_vqueue_fds f;
+	uint32_t id;
+};
+
+static int race_vmm_start(struct _test_data_vqueue_smmuv3 *self,
+			  struct race_vmm *v, unsigned int n)
+{
+	static struct test_smmuv3_cmd cmds[1024];
+	struct iommu_vqueue_alloc cmd;
+	struct vq q = {
+		.log2 = 10,
+		.ring = self->guest,
+		.prod = self->regs + REG_PROD,
+	};
+	unsigned int i;
+
+	v->fd = open("/dev/iommu", O_RDWR);
+	if (v->fd < 0 || _test_nest_setup(v->fd, &v->n, self->guest,
+					  GUEST_SIZE, GUEST_IOVA) ||
+	    test_vqueue_fds_open(&v->f, true))
+		return -1;
+	__atomic_store_n((uint32_t *)(self->regs + REG_PROD), 0,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n((uint32_t *)(self->regs + REG_CONS), 0,
+			 __ATOMIC_RELAXED);
+	cmd = test_vqueue_smmuv3(v->n.nested_id, QUEUE_IOVA, 10, self->regs,
+				 &v->f);
+	cmd.flags = self->alloc_flags | IOMMU_VQUEUE_ALLOC_MSI;
+	if (_test_cmd_vqueue_alloc(v->fd, &cmd, &v->id))
+		return -1;
+	for (i = 0; i < n; i++)
+		cmds[i] = i % 3 ? cmd_nh_asid(i) :
+				  cmd_sync_msi(STATUS_IOVA, i);
+	vq_push(&q, cmds, n);
+	vq_ring(&(struct vq){ .f = v->f });
+	return 0;
+}
+
+static void race_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/*
+ * Close the iommufd and the three eventfds in each of the 24 orders, with
+ * the doorbell rung between the closes while it is open.
+ */
+TEST_F(vqueue_smmuv3, teardown_close_orders)
+{
+	unsigned int it, k, j, iterations = race_iterations();
+
+	for (it = 0; it < iterations; it++) {
+		struct race_vmm v;
+		int *fds[4] = { &v.fd, &v.f.doorbell, &v.f.stop, &v.f.irq };
+		int *order[4];
+		unsigned int code = it % 24, left = 4;
+
+		ASSERT_EQ(0, race_vmm_start(self, &v, 1000));
+		/* The code-th permutation of the four */
+		memcpy(order, fds, sizeof(order));
+		for (k = 0; k < 4; k++, left--) {
+			unsigned int fact = left == 4 ? 6 : left == 3 ? 2 : 1;
+			unsigned int pick = code / fact;
+			int *chosen = order[k + pick];
+
+			code %= fact;
+			for (j = k + pick; j > k; j--)
+				order[j] = order[j - 1];
+			order[k] = chosen;
+		}
+		for (k = 0; k < 4; k++) {
+			race_close(order[k]);
+			if (v.f.doorbell >= 0)
+				vq_ring(&(struct vq){ .f = v.f });
+		}
+	}
+	TH_LOG("%u iterations", iterations);
+}
+
+struct destroyer {
+	int fd;
+	uint32_t id;
+	unsigned int delay_us;
+	int rc;
+};
+
+static void *destroy_thread(void *arg)
+{
+	struct destroyer *d = arg;
+
+	usleep(d->delay_us);
+	d->rc = _test_ioctl_object_destroy(d->fd, d->id);
+	return NULL;
+}
+
+/* IOMMU_DESTROY from another thread while a batch is being consumed */
+TEST_F(vqueue_smmuv3, teardown_destroy_mid_batch)
+{
+	unsigned int it, iterations = race_iterations();
+	uint32_t *cons = self->regs + REG_CONS;
+
+	for (it = 0; it < iterations; it++) {
+		struct race_vmm v;
+		struct destroyer d;
+		pthread_t thread;
+		uint32_t c;
+
+		ASSERT_EQ(0, race_vmm_start(self, &v, 1000));
+		d = (struct destroyer){ v.fd, v.id, it % 8 * 250, -1 };
+		ASSERT_EQ(0, pthread_create(&thread, NULL, destroy_thread, &d));
+		vq_ring(&(struct vq){ .f = v.f });
+		pthread_join(thread, NULL);
+		EXPECT_EQ(0, d.rc);
+		/* Destroyed: nothing moves CONS any more */
+		c = __atomic_load_n(cons, __ATOMIC_ACQUIRE);
+		vq_ring(&(struct vq){ .f = v.f });
+		usleep(1000);
+		EXPECT_EQ(c, __atomic_load_n(cons, __ATOMIC_ACQUIRE));
+		close(v.fd);
+		test_vqueue_fds_close(&v.f);
+	}
+	TH_LOG("%u iterations", iterations);
+}
+
+/* SIGKILL of a VMM in the middle of a batch, its worker with it */
+TEST_F(vqueue_smmuv3, teardown_kill_mid_batch)
+{
+	unsigned int it, iterations = race_iterations() / 4;
+	int status, ready[2];
+	char byte;
+	pid_t pid;
+
+	for (it = 0; it < iterations; it++) {
+		ASSERT_EQ(0, pipe(ready));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			struct race_vmm v;
+
+			if (race_vmm_start(self, &v, 1000) ||
+			    write(ready[1], "", 1) != 1)
+				_exit(1);
+			for (;;)
+				vq_ring(&(struct vq){ .f = v.f });
+		}
+		close(ready[1]);
+		/* Its batch is queued and rung: kill it at some point of it */
+		EXPECT_EQ(1, read(ready[0], &byte, 1));
+		close(ready[0]);
+		usleep(it % 8 * 500);
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		/* Killed, not failed: its setup worked */
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	}
+	TH_LOG("%u iterations", iterations);
+}
+
+struct flooder {
+	struct vq *q;
+	bool stop;
+	unsigned long rounds;
+};
+
+/* A guest that keeps its queue full and its doorbell ringing */
+static void *flood_thread(void *arg)
+{
+	static struct test_smmuv3_cmd cmds[1024];
+	struct flooder *fl = arg;
+	unsigned int i, n;
+
+	for (i = 0; i < 1024; i++)
+		cmds[i] = cmd_nh_asid(i);
+	while (!__atomic_load_n(&fl->stop, __ATOMIC_RELAXED)) {
+		n = vq_space(fl->q);
+		if (n)
+			vq_push(fl->q, cmds, n);
+		vq_ring(fl->q);
+		fl->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * A queue flooded without pause does not starve another: every pass is
+ * bounded, so the second queue's batches all complete meanwhile, and the
+ * flooded one keeps moving too.
+ */
+TEST_F(vqueue_smmuv3, flood_does_not_starve)
+{
+	struct test_smmuv3_cmd cmds[2];
+	struct flooder fl = { .q = &self->q };
+	struct iommu_vqueue_get_state st;
+	pthread_t thread;
+	struct vq q2;
+	unsigned int b;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 10, 0, 0));
+	ASSERT_EQ(0, vq_alloc(self, &q2, QUEUE2_IOVA, 4, 0x200, 0));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, flood_thread, &fl));
+	ASSERT_TRUE(wait_cons_past(&self->q, 1));
+
+	for (b = 0; b < 64; b++) {
+		cmds[0] = cmd_nh_asid(b);
+		cmds[1] = cmd_sync_sev();
+		vq_push(&q2, cmds, 2);
+		vq_ring(&q2);
+		ASSERT_TRUE(vq_wait_cons(&q2, q2.prod_val));
+	}
+	__atomic_store_n(&fl.stop, true, __ATOMIC_RELAXED);
+	pthread_join(thread, NULL);
+
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
+	EXPECT_LT(1024, st.out_consumed);
+	TH_LOG("flooded queue: %llu entries consumed in %lu rounds",
+	       (unsigned long long)st.out_consumed, fl.rounds);
+	test_ioctl_object_destroy(q2.id);
+	test_vqueue_fds_close(&q2.f);
 }
 
 /* Unmap the queue's IOVA while the worker is busy with it */
