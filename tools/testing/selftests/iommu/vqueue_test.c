@@ -35,6 +35,7 @@
 #include <linux/userfaultfd.h>
 
 #include "../kselftest_harness.h"
+#include "../fail_nth.h"
 #include "iommufd_vqueue_utils.h"
 
 #define GUEST_IOVA	MOCK_APERTURE_START
@@ -53,6 +54,8 @@
 /* Not a command the architecture defines */
 #define ILLEGAL_OPCODE	0x47
 #define TIMEOUT_MS	5000
+/* The documented limit (iommufd_vqueue.rst) */
+#define VQUEUES_PER_IOMMUFD	64
 
 /* Commands as Linux's arm-smmu-v3 driver builds them */
 static struct test_smmuv3_cmd cmd_nh_asid(uint16_t asid)
@@ -1364,6 +1367,102 @@ TEST_F(vqueue_smmuv3, flood_does_not_starve)
 	test_vqueue_fds_close(&q2.f);
 }
 
+/* Everything but the ioctl is made before the point is armed */
+struct fail_alloc {
+	int fd;
+	struct iommu_vqueue_alloc cmd;
+	struct vq q;
+};
+
+static int fail_alloc_call(void *arg)
+{
+	struct fail_alloc *a = arg;
+
+	return _test_cmd_vqueue_alloc(a->fd, &a->cmd, &a->q.id);
+}
+
+static void fail_alloc_undo(void *arg)
+{
+	struct fail_alloc *a = arg;
+
+	_test_ioctl_object_destroy(a->fd, a->q.id);
+}
+
+/* IOMMU_VQUEUE_ALLOC with each of its injection points failing */
+TEST_F(vqueue_smmuv3, fail_nth_alloc)
+{
+	struct fail_alloc a = { .fd = self->fd };
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	unsigned int points, i;
+	struct vq q[VQUEUES_PER_IOMMUFD];
+
+	vq_alloc_cmd(self, &a.q, &a.cmd, QUEUE_IOVA, 4, 0,
+		     IOMMU_VQUEUE_ALLOC_MSI);
+	points = fail_nth_sweep(fail_alloc_call, fail_alloc_undo, &a);
+	test_vqueue_fds_close(&a.q.f);
+	TH_LOG("IOMMU_VQUEUE_ALLOC: %u injection points", points);
+	EXPECT_LT(0, points);
+
+	/* None of the failures kept a vqueue's share of the limit */
+	for (i = 0; i < VQUEUES_PER_IOMMUFD; i++)
+		ASSERT_EQ(0, vq_alloc(self, &q[i], QUEUE_IOVA, 4, 0, 0));
+	for (i = 0; i < VQUEUES_PER_IOMMUFD; i++) {
+		test_ioctl_object_destroy(q[i].id);
+		test_vqueue_fds_close(&q[i].f);
+	}
+
+	/* And the queue works */
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
+}
+
+struct fail_bind {
+	struct _test_data_vqueue_smmuv3 *self;
+	uint32_t vqueue_id;
+};
+
+static int fail_bind_call(void *arg)
+{
+	struct fail_bind *b = arg;
+
+	return _test_cmd_vqueue_set_vdevice(b->self->fd, b->vqueue_id, 0,
+					    b->self->n.idev_id, VSID);
+}
+
+static void fail_bind_undo(void *arg)
+{
+	struct fail_bind *b = arg;
+
+	_test_cmd_vqueue_set_vdevice(b->self->fd, b->vqueue_id,
+				     IOMMU_VQUEUE_SET_VDEVICE_REMOVE,
+				     b->self->n.idev_id, VSID);
+}
+
+/* IOMMU_VQUEUE_SET_VDEVICE likewise; the binding works afterwards */
+TEST_F(vqueue_smmuv3, fail_nth_set_vdevice)
+{
+	struct test_smmuv3_cmd cmds[2] = {
+		cmd_cfgi_cd(VSID, 0), cmd_sync_sev(),
+	};
+	struct test_smmuv3_cmd want = cmd_cfgi_cd(self->n.mock_id, 0);
+	struct fail_bind b = { .self = self };
+	unsigned int points;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	b.vqueue_id = self->q.id;
+	points = fail_nth_sweep(fail_bind_call, fail_bind_undo, &b);
+	TH_LOG("IOMMU_VQUEUE_SET_VDEVICE: %u injection points", points);
+	EXPECT_LT(0, points);
+
+	test_cmd_vqueue_set_vdevice(self->q.id, 0, self->n.idev_id, VSID);
+	vq_push(&self->q, cmds, 2);
+	vq_ring(&self->q);
+	ASSERT_TRUE(vq_wait_cons(&self->q, 2));
+	expect_log(_metadata, self->fd, self->n.nested_id, &want, 1);
+}
+
 /* Unmap the queue's IOVA while the worker is busy with it */
 TEST_F(vqueue_smmuv3, unmap_busy)
 {
@@ -1512,9 +1611,6 @@ TEST_F(vqueue_smmuv3, destroy_during_unmap_notify)
 	/* ... and the destroy waited for it to let go */
 	EXPECT_LE(u.start_ms + UNMAP_DELAY_MS, destroy_end);
 }
-
-/* The documented limit (iommufd_vqueue.rst) */
-#define VQUEUES_PER_IOMMUFD	64
 
 /* Each vqueue has a task of the VMM: an iommufd has a bounded number */
 TEST_F(vqueue_smmuv3, alloc_per_iommufd_limit)

@@ -25,6 +25,7 @@
 #include "test_util.h"
 #include "ucall_common.h"
 #include "kselftest_harness.h"
+#include "../fail_nth.h"
 
 /* No memslot here: every access is MMIO. */
 #define WIN_GPA			(4ULL << 30)
@@ -1111,6 +1112,47 @@ TEST_F_TIMEOUT(ioregion, errors, 300)
 	/* The VM goes away with all its windows and the doorbell reference. */
 	kvm_vm_free(vm);
 	close(efd2);
+}
+
+struct fail_ioregion {
+	struct kvm_vm *vm;
+	struct kvm_ioregion r;
+};
+
+static int fail_ioregion_call(void *arg)
+{
+	struct fail_ioregion *f = arg;
+
+	return __vm_ioctl(f->vm, KVM_SET_IOREGION, &f->r);
+}
+
+static void fail_ioregion_undo(void *arg)
+{
+	struct fail_ioregion *f = arg;
+
+	ioregion_clear(f->vm, f->r);
+}
+
+/* KVM_SET_IOREGION with each of its fault injection points failing */
+TEST_F_TIMEOUT(ioregion, fail_nth, 120)
+{
+	struct fail_ioregion f;
+	struct kvm_ioregion gone;
+	unsigned int points;
+
+	f.vm = vm_create_barebones();
+	f.r = vtd_qi_ioregion(WIN_GPA, self->page, self->efd);
+	points = fail_nth_sweep(fail_ioregion_call, fail_ioregion_undo, &f);
+	TH_LOG("KVM_SET_IOREGION: %u injection points", points);
+	EXPECT_LT(0, points);
+
+	/* Nothing was left registered, and the window can be set again */
+	ioregion_set(f.vm, f.r);
+	ioregion_clear(f.vm, f.r);
+	gone = f.r;
+	gone.flags = KVM_IOREGION_DEASSIGN;
+	expect_errno(f.vm, gone, ENOENT, "deassign after the sweep");
+	kvm_vm_free(f.vm);
 }
 
 int main(int argc, char *argv[])
