@@ -1337,6 +1337,451 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 		TEST_ASSERT_EQ(*(uint32_t *)(v->regs + VTD_ICS_REG), 0);
 }
 
+/*
+ * A hostile guest, for a bounded number of steps: random entries (random
+ * words, and commands with random fields), random producer indexes (past
+ * the queue, backwards, with error and wrap bits), and, through ucalls,
+ * the VMM disabling the queue, rewriting its base (to bad values too),
+ * unmapping and remapping the queue memory and resuming at random times.
+ * No splat, no hang: every stop is one the VMM can read, and afterwards
+ * the queue, reset as a guest driver resets it, works.
+ */
+#define HOSTILE_STEPS		3000
+
+enum hostile_action {
+	HOSTILE_ACK = 1,	/* the guest acknowledges an error, or not */
+	HOSTILE_TOGGLE,		/* CMDQEN / QIE off and on */
+	HOSTILE_REBASE,		/* a new base, while disabled, maybe a bad one */
+	HOSTILE_UNMAP,		/* the VMM unmaps and remaps guest memory */
+	HOSTILE_RESET,		/* the guest driver's reset: a sane queue */
+};
+
+static uint64_t hostile_rng;
+
+static uint64_t hostile_rand(void)
+{
+	/* xorshift64 */
+	hostile_rng ^= hostile_rng << 13;
+	hostile_rng ^= hostile_rng >> 7;
+	hostile_rng ^= hostile_rng << 17;
+	return hostile_rng;
+}
+
+/* An SMMUv3 command: random words, or a real opcode with random fields */
+static struct test_smmuv3_cmd hostile_smmuv3_cmd(void)
+{
+	static const uint8_t ops[] = {
+		SMMUV3_CMD_TLBI_NH_ASID, SMMUV3_CMD_TLBI_NH_VA,
+		SMMUV3_CMD_TLBI_NH_VAA, SMMUV3_CMD_TLBI_NH_ALL,
+		SMMUV3_CMD_TLBI_NSNH_ALL, SMMUV3_CMD_CFGI_STE,
+		SMMUV3_CMD_CFGI_CD, SMMUV3_CMD_ATC_INV, SMMUV3_CMD_SYNC,
+	};
+	uint64_t w0 = hostile_rand(), w1 = hostile_rand();
+
+	if (hostile_rand() & 1) {
+		w0 = (w0 & ~0xffULL) | ops[hostile_rand() % sizeof(ops)];
+		/* A sync's MSI mostly inside guest memory */
+		if ((w0 & 0xff) == SMMUV3_CMD_SYNC && (hostile_rand() & 1))
+			w1 = QUEUE_GPA + (w1 % (QUEUE_PAGES * 4096) & ~3ULL);
+	}
+	return test_smmuv3_cmd(w0, w1);
+}
+
+/* A VT-d descriptor: random, or a known type with random fields */
+static struct test_vtd_desc hostile_vtd_desc(void)
+{
+	struct test_vtd_desc d;
+	uint32_t i;
+
+	for (i = 0; i < 4; i++)
+		d.qw[i] = hostile_rand();
+	if (hostile_rand() & 1) {
+		d.qw[0] = (d.qw[0] & ~0xe0fULL) | (hostile_rand() % 8);
+		/* A wait's status mostly inside guest memory */
+		if ((d.qw[0] & 0xf) == VTD_DESC_WAIT && (hostile_rand() & 1))
+			d.qw[1] = QUEUE_GPA +
+				  (d.qw[1] % (QUEUE_PAGES * 4096) & ~3ULL);
+	}
+	return d;
+}
+
+static void hostile_guest_code(uint64_t seed)
+{
+	uint32_t prod_reg = params.vtd ? VTD_IQT_REG : REG_PROD;
+	uint32_t entries = params.vtd ? VTD_QI_LENGTH : Q_ENTRIES;
+	uint32_t esize = params.vtd ? 32 : 16;
+	uint32_t i, k, slot, prod = 0;
+	uint64_t *p, end;
+
+	hostile_rng = seed | 1;
+	for (i = 0; i < HOSTILE_STEPS; i++) {
+		switch (hostile_rand() % 16) {
+		case 0 ... 5:
+			/* Entries at PROD and on, then PROD past them */
+			for (k = 0; k < 1 + hostile_rand() % 8; k++) {
+				slot = (prod + k) % entries;
+				p = (uint64_t *)(QUEUE_GPA + slot * esize);
+				if (params.vtd) {
+					struct test_vtd_desc d = hostile_vtd_desc();
+
+					memcpy(p, d.qw, esize);
+				} else {
+					struct test_smmuv3_cmd c = hostile_smmuv3_cmd();
+
+					memcpy(p, c.w, esize);
+				}
+			}
+			prod += k;
+			reg_write(prod_reg, params.vtd ?
+				  (prod % entries) * esize :
+				  prod & Q_WRP_MASK);
+			break;
+		case 6 ... 7:
+			/* Any value at all */
+			reg_write(prod_reg, hostile_rand());
+			break;
+		case 8:
+			/* Backwards */
+			prod -= hostile_rand() % entries;
+			reg_write(prod_reg, params.vtd ?
+				  (prod % entries) * esize :
+				  prod & Q_WRP_MASK);
+			break;
+		case 9:
+			(void)reg_read(params.vtd ? VTD_IQH_REG : REG_CONS);
+			break;
+		case 10 ... 11:
+			GUEST_SYNC_ARGS((uint64_t)HOSTILE_ACK, hostile_rand(), 0ULL, 0ULL,
+					0ULL);
+			break;
+		case 12:
+			GUEST_SYNC_ARGS((uint64_t)HOSTILE_TOGGLE, 0ULL, 0ULL, 0ULL,
+					0ULL);
+			break;
+		case 13:
+			GUEST_SYNC_ARGS((uint64_t)HOSTILE_REBASE, hostile_rand(), 0ULL,
+					0ULL, 0ULL);
+			break;
+		case 14:
+			GUEST_SYNC_ARGS((uint64_t)HOSTILE_UNMAP, 0ULL, 0ULL, 0ULL,
+					0ULL);
+			break;
+		default:
+			/* Random bytes anywhere in the queue memory */
+			p = (uint64_t *)(QUEUE_GPA + hostile_rand() %
+					 (QUEUE_PAGES * 4096 / 8) * 8);
+			WRITE_ONCE(*p, hostile_rand());
+			break;
+		}
+	}
+
+	/* The driver resets its queue; one plain batch must complete */
+	GUEST_SYNC_ARGS((uint64_t)HOSTILE_RESET, 0ULL, 0ULL, 0ULL, 0ULL);
+	if (params.vtd) {
+		struct test_vtd_desc d[2] = {
+			test_vtd_piotlb_pasid(vtd_did[0], vtd_pasid[0]),
+			test_vtd_wait(true, false, QI_DONE, VTD_STATUS_GPA),
+		};
+		uint32_t *status = (uint32_t *)VTD_STATUS_GPA;
+
+		WRITE_ONCE(*status, QI_IN_USE);
+		memcpy((void *)QUEUE_GPA, d, sizeof(d));
+		reg_write(VTD_IQT_REG, 2 * esize);
+		end = guest_deadline();
+		while (READ_ONCE(*status) != QI_DONE) {
+			__GUEST_ASSERT(rdtsc() < end, "reset queue: no status write, IQH %#x",
+				       reg_read(VTD_IQH_REG));
+			cpu_relax();
+		}
+	} else {
+		struct test_smmuv3_cmd c[2] = {
+			test_smmuv3_tlbi_nh_asid(0x77),
+			test_smmuv3_sync(SMMUV3_SYNC_CS_SEV, 0, 0),
+		};
+
+		memcpy((void *)QUEUE_GPA, c, sizeof(c));
+		reg_write(REG_PROD, 2);
+		end = guest_deadline();
+		while (reg_read(REG_CONS) != 2) {
+			__GUEST_ASSERT(rdtsc() < end, "reset queue: CONS %#x",
+				       reg_read(REG_CONS));
+			cpu_relax();
+		}
+	}
+	GUEST_DONE();
+}
+
+struct hostile_counts {
+	uint64_t stops[8];
+	uint64_t acks, toggles, rebases, unmaps, bad_bases, resume_einval;
+};
+
+/* The VMM's side of a ucall: what a VMM does when the guest does this */
+static void hostile_vmm_action(struct vmm *v, struct ucall *uc,
+			       struct hostile_counts *c)
+{
+	void *guest = addr_gpa2hva(v->vm, QUEUE_GPA);
+	size_t len = QUEUE_PAGES * v->vm->page_size;
+	uint64_t base;
+	int rc;
+
+	/* args[1] is the action, args[2] its argument */
+	pthread_mutex_lock(&v->lock);
+	switch (uc->args[1]) {
+	case HOSTILE_ACK:
+		/* Acked or not, and perhaps with nothing stopped */
+		c->acks++;
+		rc = _test_cmd_vqueue_resume(v->iommufd, v->vqueue_id,
+					     uc->args[2] & 1 ?
+					     IOMMU_VQUEUE_RESUME_RETRY : 0, 0);
+		TEST_ASSERT(!rc || errno == EINVAL, "RESUME: %s",
+			    strerror(errno));
+		c->resume_einval += !!rc;
+		break;
+	case HOSTILE_TOGGLE:
+		c->toggles++;
+		TEST_ASSERT(!_test_cmd_vqueue_modify(v->iommufd, v->vqueue_id,
+						     IOMMU_VQUEUE_MODIFY_DISABLE,
+						     0), "DISABLE: %s",
+			    strerror(errno));
+		TEST_ASSERT(!_test_cmd_vqueue_modify(v->iommufd, v->vqueue_id,
+						     IOMMU_VQUEUE_MODIFY_ENABLE,
+						     0), "ENABLE: %s",
+			    strerror(errno));
+		break;
+	case HOSTILE_REBASE:
+		c->rebases++;
+		base = uc->args[2];
+		/* Half of them are in guest memory, with any size */
+		if (base & 1)
+			base = params.vtd ?
+			       QUEUE_GPA | (base & (VTD_IQA_DW | 0x7)) :
+			       SMMUV3_Q_BASE_RA | QUEUE_GPA | (base & 0x1f);
+		rc = _test_cmd_vqueue_modify(v->iommufd, v->vqueue_id,
+					     IOMMU_VQUEUE_MODIFY_DISABLE |
+					     IOMMU_VQUEUE_MODIFY_BASE, base);
+		TEST_ASSERT(!rc || errno == EINVAL, "MODIFY BASE %#lx: %s",
+			    base, strerror(errno));
+		c->bad_bases += !!rc;
+		TEST_ASSERT(!_test_cmd_vqueue_modify(v->iommufd, v->vqueue_id,
+						     IOMMU_VQUEUE_MODIFY_ENABLE,
+						     0), "ENABLE: %s",
+			    strerror(errno));
+		break;
+	case HOSTILE_UNMAP:
+		c->unmaps++;
+		TEST_ASSERT(!_test_ioctl_ioas_unmap_range(v->iommufd,
+							  v->n.ioas_id,
+							  QUEUE_GPA, len),
+			    "IOAS_UNMAP: %s", strerror(errno));
+		TEST_ASSERT(!_test_ioctl_ioas_map_fixed(v->iommufd,
+							v->n.ioas_id, guest,
+							len, QUEUE_GPA),
+			    "IOAS_MAP: %s", strerror(errno));
+		break;
+	case HOSTILE_RESET:
+		/* Disabled, the registers are the VMM's: a sane queue again */
+		TEST_ASSERT(!_test_cmd_vqueue_modify(v->iommufd, v->vqueue_id,
+						     IOMMU_VQUEUE_MODIFY_DISABLE |
+						     IOMMU_VQUEUE_MODIFY_BASE,
+						     params.vtd ?
+						     QUEUE_GPA | VTD_IQA_DW | 1 :
+						     SMMUV3_Q_BASE_RA |
+						     QUEUE_GPA | Q_LOG2),
+			    "MODIFY BASE: %s", strerror(errno));
+		memset(v->regs, 0, v->vm->page_size);
+		/* The driver also clears any error: stopped or not */
+		_test_cmd_vqueue_resume(v->iommufd, v->vqueue_id,
+					IOMMU_VQUEUE_RESUME_RETRY, 0);
+		TEST_ASSERT(!_test_cmd_vqueue_modify(v->iommufd, v->vqueue_id,
+						     IOMMU_VQUEUE_MODIFY_ENABLE,
+						     0), "ENABLE: %s",
+			    strerror(errno));
+		/* Whatever the hostile phase forwarded is history */
+		if (params.vtd) {
+			struct vtd_log log[VTD_NR_DOMS];
+
+			vtd_logs(v, log);
+		} else {
+			struct test_smmuv3_cmd log[MOCK_SMMUV3_LOG_NUM];
+			uint32_t num, dropped;
+
+			smmuv3_log(v, log, &num, &dropped);
+		}
+		break;
+	default:
+		TEST_FAIL("ucall %lu", uc->args[1]);
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
+/* Stops the VMM resolves at once; errors wait for the guest's ack */
+static void *hostile_event_thread(void *arg)
+{
+	struct hostile_counts *c = arg;
+	struct iommu_vqueue_get_state st;
+	struct pollfd pfd = { .events = POLLIN };
+	struct vmm *v = vmm;
+	uint64_t cnt;
+
+	pfd.fd = v->f.stop;
+	for (;;) {
+		pthread_mutex_lock(&v->lock);
+		if (v->event_thread_stop) {
+			pthread_mutex_unlock(&v->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&v->lock);
+		if (poll(&pfd, 1, VMM_POLL_MS) != 1 ||
+		    read(v->f.stop, &cnt, sizeof(cnt)) != sizeof(cnt))
+			continue;
+
+		pthread_mutex_lock(&v->lock);
+		TEST_ASSERT(!vqueue_state(v, &st), "GET_STATE: %s",
+			    strerror(errno));
+		TEST_ASSERT(st.out_stop_reason < 8, "stop reason %u",
+			    st.out_stop_reason);
+		c->stops[st.out_stop_reason]++;
+		if (st.out_state == IOMMU_VQUEUE_STATE_STOPPED) {
+			switch (st.out_stop_reason) {
+			case IOMMU_VQUEUE_STOP_EXIT:
+				/* Emulated, or not: skipped either way */
+				_test_cmd_vqueue_resume(v->iommufd,
+							v->vqueue_id, 0, 1);
+				break;
+			case IOMMU_VQUEUE_STOP_FETCH_FAULT:
+			case IOMMU_VQUEUE_STOP_COMPLETION_FAULT:
+				_test_cmd_vqueue_resume(v->iommufd,
+							v->vqueue_id, 0, 0);
+				break;
+			default:
+				TEST_ASSERT(st.out_stop_reason ==
+					    IOMMU_VQUEUE_STOP_ILLEGAL ||
+					    st.out_stop_reason ==
+					    IOMMU_VQUEUE_STOP_ABORT,
+					    "stopped for no reason");
+				TEST_ASSERT(st.out_error_code,
+					    "an error stop without a code");
+			}
+		}
+		pthread_mutex_unlock(&v->lock);
+	}
+}
+
+FIXTURE(viommu_hostile) {
+	struct vmm v;
+};
+
+FIXTURE_VARIANT(viommu_hostile) {
+	bool vtd;
+};
+
+FIXTURE_VARIANT_ADD(viommu_hostile, smmuv3) {
+	.vtd = false,
+};
+
+FIXTURE_VARIANT_ADD(viommu_hostile, vtd) {
+	.vtd = true,
+};
+
+FIXTURE_SETUP(viommu_hostile)
+{
+	memset(&self->v, 0, sizeof(self->v));
+	self->v.iommufd = -1;
+	self->v.f = (struct test_vqueue_fds){ -1, -1, -1 };
+	pthread_mutex_init(&self->v.lock, NULL);
+}
+
+FIXTURE_TEARDOWN(viommu_hostile)
+{
+	struct vmm *v = &self->v;
+
+	if (v->iommufd >= 0)
+		close(v->iommufd);
+	if (v->vm)
+		kvm_vm_free(v->vm);
+	test_vqueue_fds_close(&v->f);
+	if (v->regs_mmapped)
+		munmap(v->regs, getpagesize());
+	pthread_mutex_destroy(&v->lock);
+}
+
+TEST_F_TIMEOUT(viommu_hostile, guest, 600)
+{
+	struct hostile_counts c = {};
+	struct vmm *v = &self->v;
+	struct ucall uc;
+	pthread_t ev;
+	uint32_t i;
+
+	params = (struct params){ .nr_vcpus = 1, .vtd = variant->vtd };
+	vmm = v;
+	v->cons_off = params.vtd ? VTD_IQH_REG : REG_CONS;
+	v->vm = vm_create_with_one_vcpu(&v->vcpus[0], hostile_guest_code);
+	vm_userspace_mem_region_add(v->vm, VM_MEM_SRC_ANONYMOUS, QUEUE_GPA,
+				    QUEUE_SLOT, QUEUE_PAGES, 0);
+	virt_map(v->vm, QUEUE_GPA, QUEUE_GPA, QUEUE_PAGES);
+	memset(addr_gpa2hva(v->vm, QUEUE_GPA), 0,
+	       QUEUE_PAGES * v->vm->page_size);
+	v->regs = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, v->regs);
+	v->regs_mmapped = true;
+	memset(v->regs, 0, getpagesize());
+	virt_map(v->vm, REGS_GPA, REGS_GPA, 1);
+	if (!vmm_iommu_setup(v, params.vtd ? 0 : IOMMU_VQUEUE_ALLOC_MSI))
+		SKIP(return, "no /dev/iommu or no CONFIG_IOMMUFD_TEST mock");
+	vmm_ioregion_setup(v);
+	sync_global_to_guest(v->vm, params);
+	vcpu_args_set(v->vcpus[0], 1, 0x9e3779b97f4a7c15ULL);
+
+	ASSERT_EQ(0, pthread_create(&ev, NULL, hostile_event_thread, &c));
+	for (;;) {
+		vcpu_run(v->vcpus[0]);
+		i = get_ucall(v->vcpus[0], &uc);
+		if (i == UCALL_DONE)
+			break;
+		if (i == UCALL_ABORT)
+			REPORT_GUEST_ASSERT(uc);
+		TEST_ASSERT(i == UCALL_SYNC, "exit %s",
+			    exit_reason_str(v->vcpus[0]->run->exit_reason));
+		hostile_vmm_action(v, &uc, &c);
+	}
+	pthread_mutex_lock(&v->lock);
+	v->event_thread_stop = true;
+	pthread_mutex_unlock(&v->lock);
+	pthread_join(ev, NULL);
+
+	ksft_print_msg("%u steps: stops exit %lu illegal %lu abort %lu fetch fault %lu completion fault %lu\n",
+		       HOSTILE_STEPS, c.stops[IOMMU_VQUEUE_STOP_EXIT],
+		       c.stops[IOMMU_VQUEUE_STOP_ILLEGAL],
+		       c.stops[IOMMU_VQUEUE_STOP_ABORT],
+		       c.stops[IOMMU_VQUEUE_STOP_FETCH_FAULT],
+		       c.stops[IOMMU_VQUEUE_STOP_COMPLETION_FAULT]);
+	ksft_print_msg("VMM: %lu acks (%lu with nothing stopped), %lu toggles, %lu rebases (%lu refused), %lu unmaps\n",
+		       c.acks, c.resume_einval, c.toggles, c.rebases,
+		       c.bad_bases, c.unmaps);
+	/* The hostile phase reached the error paths it is for */
+	TEST_ASSERT(c.stops[IOMMU_VQUEUE_STOP_ILLEGAL], "no illegal entry");
+	/* The reset queue forwarded its one invalidation, and only that */
+	if (params.vtd) {
+		struct vtd_log log[VTD_NR_DOMS];
+
+		vtd_logs(v, log);
+		TEST_ASSERT(log[0].num == 1 && !log[1].num,
+			    "after the reset: %u and %u invalidations logged",
+			    log[0].num, log[1].num);
+	} else {
+		struct test_smmuv3_cmd log[MOCK_SMMUV3_LOG_NUM];
+		uint32_t num, dropped;
+
+		smmuv3_log(v, log, &num, &dropped);
+		TEST_ASSERT(num == 1 && log[0].w[0] ==
+			    test_smmuv3_tlbi_nh_asid(0x77).w[0],
+			    "after the reset: %u commands logged", num);
+	}
+}
+
 int main(int argc, char *argv[])
 {
 	/* The feature under test: its absence is a failure, not a skip */
