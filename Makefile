@@ -6,6 +6,8 @@
 #   make patches   export the series (git format-patch, with cover letter)
 #   make check-series  every commit of the series builds and passes checkpatch
 #   make tools     userspace tools (build/tools/vqdecode)
+#   make fuzz      fuzz the queue formats for FUZZ_SECONDS (1800), then report
+#                  executions and coverage (make check runs a bounded run)
 #
 # ONLY=suite[,suite...] limits run-tests and demo to those harness/suites
 # entries, for development loops.  VIOMMU=intel boots them on a q35 with
@@ -36,7 +38,7 @@ KMAKE_ARM = $(MAKE) -C $(SRC) O=$(OBJ_ARM) ARCH=arm64 CROSS_COMPILE=aarch64-linu
 	    CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc"
 
 .PHONY: all deps tree config kernel headers selftests initramfs tools unit \
-	run-tests arm64-check check check-series demo patches clean distclean
+	run-tests arm64-check check check-series demo patches fuzz clean distclean
 
 all: kernel
 
@@ -75,6 +77,11 @@ tools: tree
 # Userspace unit tests: the result parser, then every userspace test program.
 unit: tree
 	@$(TOP)/harness/run-unit-tests.sh $(SRC) $(RESULTS)
+
+# The format fuzzer's long run; the unit tests run a bounded one.
+FUZZ_SECONDS ?= 1800
+fuzz: tree
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) $(TOP)/harness/run-fuzz.sh long $(SRC)
 
 # The one way the test kernel is booted: run-qemu.sh holds the QEMU command
 # line, `make check` runs the suites through run-tests.

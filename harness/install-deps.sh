@@ -11,6 +11,7 @@ packages=(
 	linux-source-6.12 qemu-system-x86 busybox-static ccache bc flex bison
 	libelf-dev libssl-dev cpio gcc-aarch64-linux-gnu make gcc git python3
 	perl rsync xz-utils gnuplot-nox python3-ply python3-git
+	clang libclang-rt-14-dev llvm
 )
 
 missing=()

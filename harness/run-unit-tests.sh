@@ -26,5 +26,7 @@ if [ -f "$src/tools/iommu/Makefile" ]; then
 	mkdir -p "$top/build/tools"
 	run tools-iommu make -s -C "$src/tools/iommu" OUTPUT="$top/build/tools/" \
 		CC="ccache gcc" run_tests
+	# A bounded, deterministic run of the format fuzzer, one case a format
+	run fuzz "$top/harness/run-fuzz.sh" check "$src"
 fi
 exit $status

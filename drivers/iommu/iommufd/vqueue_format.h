@@ -47,7 +47,9 @@ enum iommufd_vqueue_class {
 
 /**
  * struct iommufd_vqueue_entry - One classified queue entry
- * @words: The entry in CPU byte order, as the vqueue copied it.
+ * @words: The entry in CPU byte order, as the vqueue copied it; the words
+ *	past &iommufd_vqueue_geometry.entry_size are zero. All of them reach
+ *	the VMM when the vqueue stops on the entry.
  * @opcode: The format's opcode (SMMUv3) or descriptor type (VT-d).
  * @class: What the vqueue does with it, an &enum iommufd_vqueue_class.
  * @error: Format error code to report when @class is

@@ -278,6 +278,9 @@ static void smmuv3_decode(const struct iommufd_vqueue_geometry *geo,
 
 	e->words[0] = w0;
 	e->words[1] = w1;
+	/* A stop hands every word to the VMM: none may hold stale stack */
+	e->words[2] = 0;
+	e->words[3] = 0;
 	e->opcode = FIELD_GET(SMMUV3_CMD0_OP, w0);
 
 	/* Refused unless proven legal; this shape also compiles shortest */

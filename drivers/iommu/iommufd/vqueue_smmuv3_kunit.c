@@ -69,7 +69,11 @@ static void smmuv3_test_command(struct kunit *test)
 	u32 target = 0xdead;
 	int ret;
 
+	/* What the stack held must not reach the VMM with a stopped entry */
+	memset(&e, 0xa5, sizeof(e));
 	smmuv3_test_decode(c->cmd[0], c->cmd[1], &e);
+	KUNIT_EXPECT_EQ(test, e.words[2], 0);
+	KUNIT_EXPECT_EQ(test, e.words[3], 0);
 	KUNIT_EXPECT_EQ(test, e.opcode, c->cmd[0] & 0xff);
 	KUNIT_EXPECT_EQ(test, e.class, c->class);
 	KUNIT_EXPECT_EQ(test, e.error, c->error);
