@@ -49,7 +49,7 @@ static const struct {
  * @prod: CMDQ_PROD or IQT.
  * @cons: CMDQ_CONS or IQH, as the VMM set it up: it may hold anything.
  * @consumed: The count a VMM's IOMMU_VQUEUE_RESUME passes after a stop.
- * @status: ICS (VT-d).
+ * @reserved: Unused; keeps the layout of existing corpora.
  * @virt_id: A guest ID the VMM asks to bind: an SMMUv3 vSID, or a VT-d
  *	domain ID in bits 31:0 and PASID in bits 63:32.
  * @max_log2: The VMM's queue size limit (IDR1.CMDQS).
@@ -64,7 +64,7 @@ struct vq_fuzz_header {
 	__le32 prod;
 	__le32 cons;
 	__le32 consumed;
-	__le32 status;
+	__le32 reserved;
 	__le64 virt_id;
 	u8 max_log2;
 	u8 err;
