@@ -1358,9 +1358,10 @@ TEST_F(vqueue_smmuv3, flood_does_not_starve)
 	__atomic_store_n(&fl.stop, true, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 
+	/* The flooded queue was never stuck either: it drains */
+	ASSERT_TRUE(vq_wait_cons(&self->q, self->q.prod_val));
 	test_cmd_vqueue_get_state(self->q.id, &st);
 	EXPECT_EQ(IOMMU_VQUEUE_STATE_RUNNING, st.out_state);
-	EXPECT_LT(1024, st.out_consumed);
 	TH_LOG("flooded queue: %llu entries consumed in %lu rounds",
 	       (unsigned long long)st.out_consumed, fl.rounds);
 	test_ioctl_object_destroy(q2.id);
