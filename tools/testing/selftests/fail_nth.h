@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kselftest.h"
 #include "kselftest_harness.h"
 
 /* Enough for any ioctl of a few allocations and a task */
@@ -43,14 +44,14 @@ static inline int fail_nth_open(void)
 	unsigned int i;
 	int fd;
 
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 		fd = open(knobs[i], O_WRONLY);
 		if (fd < 0 || write(fd, "N", 1) != 1)
 			return -1;
 		close(fd);
 	}
 	/* Not every kernel has each of these */
-	for (i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(quiet); i++) {
 		fd = open(quiet[i], O_WRONLY);
 		if (fd >= 0 && write(fd, "0", 1) != 1)
 			return -1;

@@ -1601,8 +1601,7 @@ TEST_F(vqueue_smmuv3, destroy_during_unmap_notify)
 	close(access.create_access.out_access_fd);
 
 	EXPECT_EQ(0, u.rc);
-	TH_LOG("unmap %llu-%llu ms, destroy %llu-%llu ms",
-	       (unsigned long long)0,
+	TH_LOG("unmap 0-%llu ms, destroy %llu-%llu ms",
 	       (unsigned long long)(u.end_ms - u.start_ms),
 	       (unsigned long long)(destroy_start - u.start_ms),
 	       (unsigned long long)(destroy_end - u.start_ms));

@@ -1752,15 +1752,17 @@ TEST_F_TIMEOUT(viommu_hostile, guest, 600)
 	pthread_mutex_unlock(&v->lock);
 	pthread_join(ev, NULL);
 
-	ksft_print_msg("%u steps: stops exit %lu illegal %lu abort %lu fetch fault %lu completion fault %lu\n",
+	ksft_print_msg("%u steps; stops: exit %lu, illegal %lu, abort %lu\n",
 		       HOSTILE_STEPS, c.stops[IOMMU_VQUEUE_STOP_EXIT],
 		       c.stops[IOMMU_VQUEUE_STOP_ILLEGAL],
-		       c.stops[IOMMU_VQUEUE_STOP_ABORT],
+		       c.stops[IOMMU_VQUEUE_STOP_ABORT]);
+	ksft_print_msg("stops: fetch fault %lu, completion fault %lu\n",
 		       c.stops[IOMMU_VQUEUE_STOP_FETCH_FAULT],
 		       c.stops[IOMMU_VQUEUE_STOP_COMPLETION_FAULT]);
-	ksft_print_msg("VMM: %lu acks (%lu with nothing stopped), %lu toggles, %lu rebases (%lu refused), %lu unmaps\n",
-		       c.acks, c.resume_einval, c.toggles, c.rebases,
-		       c.bad_bases, c.unmaps);
+	ksft_print_msg("VMM: %lu acks, %lu of them with nothing stopped\n",
+		       c.acks, c.resume_einval);
+	ksft_print_msg("VMM: %lu toggles, %lu rebases (%lu refused), %lu unmaps\n",
+		       c.toggles, c.rebases, c.bad_bases, c.unmaps);
 	/* The hostile phase reached the error paths it is for */
 	TEST_ASSERT(c.stops[IOMMU_VQUEUE_STOP_ILLEGAL], "no illegal entry");
 	/* The reset queue forwarded its one invalidation, and only that */
