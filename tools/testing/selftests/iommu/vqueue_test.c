@@ -2489,6 +2489,58 @@ TEST_F(vqueue_vtd, bind_unknown)
 	expect_vtd_log(_metadata, self->fd, self->n.nested_id, &want, 1);
 }
 
+struct fail_vdomain {
+	int fd;
+	uint32_t vqueue_id;
+	uint32_t hwpt_id;
+};
+
+static int fail_vdomain_call(void *arg)
+{
+	struct fail_vdomain *b = arg;
+
+	return _test_cmd_vqueue_set_vdomain(b->fd, b->vqueue_id, 0,
+					    b->hwpt_id, VDID, VPASID);
+}
+
+static void fail_vdomain_undo(void *arg)
+{
+	struct fail_vdomain *b = arg;
+
+	_test_cmd_vqueue_set_vdomain(b->fd, b->vqueue_id,
+				     IOMMU_VQUEUE_SET_VDOMAIN_REMOVE,
+				     b->hwpt_id, VDID, VPASID);
+}
+
+/* IOMMU_VQUEUE_SET_VDOMAIN with each of its injection points failing */
+TEST_F(vqueue_vtd, fail_nth_set_vdomain)
+{
+	struct test_vtd_desc d[2] = {
+		test_vtd_piotlb(VDID, VPASID, 0x4000, 0, false),
+		test_vtd_wait(true, false, 6, STATUS_IOVA),
+	};
+	struct iommu_hwpt_vtd_s1_invalidate want = {
+		.addr = 0x4000, .npages = 1,
+	};
+	struct fail_vdomain b = { .fd = self->fd };
+	unsigned int points;
+	struct vtdq v;
+
+	ASSERT_EQ(0, vtd_alloc(self, &v, true, 0, 0));
+	b.vqueue_id = v.q.id;
+	b.hwpt_id = self->n.nested_id;
+	points = fail_nth_sweep(fail_vdomain_call, fail_vdomain_undo, &b);
+	TH_LOG("IOMMU_VQUEUE_SET_VDOMAIN: %u injection points", points);
+	EXPECT_LT(0, points);
+
+	/* No binding and no HWPT reference was left behind */
+	test_cmd_vqueue_set_vdomain(v.q.id, 0, self->n.nested_id, VDID,
+				    VPASID);
+	vtd_push(&v, d, 2);
+	ASSERT_TRUE(wait_u32(status_at(self, 0), 6));
+	expect_vtd_log(_metadata, self->fd, self->n.nested_id, &want, 1);
+}
+
 /* SET_VDOMAIN binding rules; a VT-d vqueue takes no device bindings */
 TEST_F(vqueue_vtd, set_vdomain_bad_args)
 {
