@@ -218,7 +218,8 @@ static void guest_report_exception(struct ex_regs *regs)
  * bug from a host one, not left to end in a triple fault or a silent loop.
  * On x86 every selftest VM has an IDT, but its default handler reports
  * neither the error code nor, for a page fault, the address; on arm64 a VM
- * has no vectors until asked for.
+ * has no vectors until asked for.  A handler on a vector takes precedence
+ * over the fixups of the *_safe() accessors, which these guests do not use.
  */
 static void report_guest_exceptions(struct kvm_vm *vm, struct kvm_vcpu **vcpus,
 				    int nr_vcpus)

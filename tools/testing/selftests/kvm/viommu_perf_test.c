@@ -314,7 +314,9 @@ static void guest_phase(int kind, uint32_t vcpu, uint32_t run, uint32_t s)
 /*
  * The IDT every selftest VM has reports an unexpected exception without its
  * error code or, for a page fault, the address: report them, since they are
- * what tell a guest bug from a host one.
+ * what tell a guest bug from a host one.  A handler on a vector takes
+ * precedence over the fixups of the *_safe() accessors, which the guest does
+ * not use.
  */
 static void guest_report_exception(struct ex_regs *regs)
 {
