@@ -201,9 +201,62 @@ static void log_io_stats(const char *what, struct kvm_vcpu *vcpu,
 		       now.doorbells - before->doorbells);
 }
 
+#if defined(__x86_64__)
+#define NR_EXCEPTION_VECTORS	32
+
+static void guest_report_exception(struct ex_regs *regs)
+{
+	uint64_t cr2;
+
+	asm volatile("mov %%cr2, %0" : "=r"(cr2));
+	GUEST_FAIL("Unexpected exception %lu at RIP %#lx, error code %#lx, CR2 %#lx",
+		   regs->vector, regs->rip, regs->error_code, cr2);
+}
+#endif
+
+/*
+ * An exception the guest does not expect is reported with what tells a guest
+ * bug from a host one, not left to end in a triple fault or a silent loop.
+ * On x86 every selftest VM has an IDT, but its default handler reports
+ * neither the error code nor, for a page fault, the address; on arm64 a VM
+ * has no vectors until asked for.  A handler on a vector takes precedence
+ * over the fixups of the *_safe() accessors, which these guests do not use.
+ */
+static void report_guest_exceptions(struct kvm_vm *vm, struct kvm_vcpu **vcpus,
+				    int nr_vcpus)
+{
+	int i;
+
+#if defined(__x86_64__)
+	for (i = 0; i < NR_EXCEPTION_VECTORS; i++)
+		vm_install_exception_handler(vm, i, guest_report_exception);
+#else
+	vm_init_descriptor_tables(vm);
+	for (i = 0; i < nr_vcpus; i++)
+		vcpu_init_descriptor_tables(vcpus[i]);
+#endif
+}
+
+/*
+ * Fails the test on an exit that no stage expects.  A guest exception shows
+ * up as its report; a triple fault (KVM_EXIT_SHUTDOWN) leaves nothing to read
+ * back on AMD, where KVM resets the vCPU on the intercept, so say how far the
+ * guest got by its exits and ioregion stores.
+ */
+static void fail_unexpected_exit(struct kvm_vcpu *vcpu, struct ucall *uc,
+				 const char *wanted)
+{
+	assert_on_unhandled_exception(vcpu);
+	TEST_FAIL("vCPU %u: wanted %s, got exit %s, ucall %lu, after %lu exits and %lu stores",
+		  vcpu->id, wanted, exit_reason_str(vcpu->run->exit_reason),
+		  uc->cmd, vcpu_get_stat(vcpu, "exits"),
+		  vcpu_get_stat(vcpu, "ioregion_stores"));
+}
+
 static void run_to_sync(struct kvm_vcpu *vcpu, uint64_t stage)
 {
 	struct ucall uc;
+	char wanted[32];
 
 	vcpu_run(vcpu);
 	switch (get_ucall(vcpu, &uc)) {
@@ -215,9 +268,8 @@ static void run_to_sync(struct kvm_vcpu *vcpu, uint64_t stage)
 		REPORT_GUEST_ASSERT(uc);
 		break;
 	default:
-		TEST_FAIL("Wanted guest stage %lu, got exit %s, ucall %lu",
-			  stage, exit_reason_str(vcpu->run->exit_reason),
-			  uc.cmd);
+		snprintf(wanted, sizeof(wanted), "guest stage %lu", stage);
+		fail_unexpected_exit(vcpu, &uc, wanted);
 	}
 }
 
@@ -233,8 +285,7 @@ static void run_to_done(struct kvm_vcpu *vcpu)
 		REPORT_GUEST_ASSERT(uc);
 		break;
 	default:
-		TEST_FAIL("Wanted guest done, got exit %s, ucall %lu",
-			  exit_reason_str(vcpu->run->exit_reason), uc.cmd);
+		fail_unexpected_exit(vcpu, &uc, "guest done");
 	}
 }
 
@@ -253,6 +304,7 @@ static void run_to_mmio(struct kvm_vcpu *vcpu, uint64_t gpa, uint32_t len,
 	vcpu_run(vcpu);
 	if (get_ucall(vcpu, &uc) == UCALL_ABORT)
 		REPORT_GUEST_ASSERT(uc);
+	assert_on_unhandled_exception(vcpu);
 	TEST_ASSERT(uc.cmd == UCALL_NONE,
 		    "Wanted an MMIO exit at %#lx, got ucall %lu", gpa, uc.cmd);
 	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_MMIO);
@@ -451,6 +503,7 @@ TEST_F_TIMEOUT(ioregion, widths, 120)
 	void *p = self->page;
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_widths);
+	report_guest_exceptions(vm, &vcpu, 1);
 	virt_map(vm, WIN_GPA, WIN_GPA, 1);
 	ioregion_set(vm, ioregion(WIN_GPA, 0x800, p, VTD_IQT, 8, self->efd));
 
@@ -537,6 +590,7 @@ TEST_F_TIMEOUT(ioregion, vtd_page, 120)
 	void *p = self->page;
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_vtd);
+	report_guest_exceptions(vm, &vcpu, 1);
 	virt_map(vm, WIN_GPA, WIN_GPA, 1);
 	ioregion_set_vtd_qi(vm, WIN_GPA, p, self->efd);
 	ioregion_set(vm, ioregion(WIN_GPA + 0x104, 8, p + 0x104, 0, 0, 0));
@@ -606,6 +660,7 @@ TEST_F_TIMEOUT(ioregion, doorbell_two_vcpus, 300)
 	int i, done;
 
 	vm = vm_create_with_vcpus(2, guest_hammer, vcpus);
+	report_guest_exceptions(vm, vcpus, 2);
 	virt_map(vm, WIN_GPA, WIN_GPA, 1);
 	ioregion_set_vtd_qi(vm, WIN_GPA, self->page, self->efd);
 
@@ -680,6 +735,7 @@ TEST_F_TIMEOUT(ioregion, readonly_memslot, 120)
 		SKIP(return, "KVM_CAP_READONLY_MEM not available");
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_ro);
+	report_guest_exceptions(vm, &vcpu, 1);
 	npages = self->page_size > vm->page_size ?
 		 self->page_size / vm->page_size : 1;
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, RO_GPA, RO_SLOT,
@@ -823,6 +879,7 @@ TEST_F_TIMEOUT(ioregion, teardown_live, 120)
 
 	install_sigusr1();
 	vm = vm_create_with_one_vcpu(&s.vcpu, guest_spin);
+	report_guest_exceptions(vm, &s.vcpu, 1);
 	run = s.vcpu->run;
 	virt_map(vm, WIN_GPA, WIN_GPA, 1);
 	qi = vtd_qi_ioregion(WIN_GPA, self->page, self->efd);
@@ -860,6 +917,7 @@ TEST_F_TIMEOUT(ioregion, teardown_live, 120)
 	TEST_ASSERT(pid >= 0, "fork: %s", strerror(errno));
 	if (!pid) {
 		vm = vm_create_with_one_vcpu(&s.vcpu, guest_spin);
+		report_guest_exceptions(vm, &s.vcpu, 1);
 		virt_map(vm, WIN_GPA, WIN_GPA, 1);
 		ioregion_set(vm, qi);
 		ioregion_set(vm, other);
@@ -895,6 +953,7 @@ TEST_F_TIMEOUT(ioregion, doorbell_fd_zero, 120)
 
 	/* Every fd the VM needs is open before fd 0 changes. */
 	vm = vm_create_with_one_vcpu(&vcpu, guest_ring_once);
+	report_guest_exceptions(vm, &vcpu, 1);
 	virt_map(vm, WIN_GPA, WIN_GPA, 1);
 	r = vtd_qi_ioregion(WIN_GPA, self->page, 0);
 

@@ -465,6 +465,32 @@ static void vtd_guest_code(uint32_t vcpu)
 	GUEST_DONE();
 }
 
+#define NR_EXCEPTION_VECTORS	32
+
+/*
+ * The IDT every selftest VM has reports an unexpected exception without its
+ * error code or, for a page fault, the address: report them, since they are
+ * what tell a guest bug from a host one.  A handler on a vector takes
+ * precedence over the fixups of the *_safe() accessors, which the guest does
+ * not use.
+ */
+static void guest_report_exception(struct ex_regs *regs)
+{
+	uint64_t cr2;
+
+	asm volatile("mov %%cr2, %0" : "=r"(cr2));
+	GUEST_FAIL("Unexpected exception %lu at RIP %#lx, error code %#lx, CR2 %#lx",
+		   regs->vector, regs->rip, regs->error_code, cr2);
+}
+
+static void report_guest_exceptions(struct kvm_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < NR_EXCEPTION_VECTORS; i++)
+		vm_install_exception_handler(vm, i, guest_report_exception);
+}
+
 static void guest_code(uint32_t vcpu)
 {
 	bool msi = vcpu_uses_msi(vcpu);
@@ -1196,6 +1222,7 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 	vmm = v;
 	v->cons_off = params.vtd ? VTD_IQH_REG : REG_CONS;
 	v->vm = vm_create_with_vcpus(variant->nr_vcpus, guest_code, v->vcpus);
+	report_guest_exceptions(v->vm);
 	vm_userspace_mem_region_add(v->vm, VM_MEM_SRC_ANONYMOUS, QUEUE_GPA,
 				    QUEUE_SLOT, QUEUE_PAGES, 0);
 	virt_map(v->vm, QUEUE_GPA, QUEUE_GPA, QUEUE_PAGES);
