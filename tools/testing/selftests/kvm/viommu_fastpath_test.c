@@ -1745,6 +1745,7 @@ TEST_F_TIMEOUT(viommu_hostile, guest, 600)
 	vmm = v;
 	v->cons_off = params.vtd ? VTD_IQH_REG : REG_CONS;
 	v->vm = vm_create_with_one_vcpu(&v->vcpus[0], hostile_guest_code);
+	report_guest_exceptions(v->vm);
 	vm_userspace_mem_region_add(v->vm, VM_MEM_SRC_ANONYMOUS, QUEUE_GPA,
 				    QUEUE_SLOT, QUEUE_PAGES, 0);
 	virt_map(v->vm, QUEUE_GPA, QUEUE_GPA, QUEUE_PAGES);
