@@ -2594,6 +2594,49 @@ TEST_F(vqueue_vtd, set_vdomain_bad_args)
 }
 
 /* VT-d arguments IOMMU_VQUEUE_ALLOC refuses */
+/*
+ * What the mock refuses in a VT-d stage-1 invalidation, straight through
+ * IOMMU_HWPT_INVALIDATE: the errno intel_nested_cache_invalidate_user()
+ * returns for the same entry (unknown flags and a set __reserved are not
+ * supported, a misaligned address or "all pages" from a non-zero address
+ * is invalid), and the entries before it reported done.
+ */
+TEST_F(vqueue_vtd, hwpt_invalidate_bad_args)
+{
+	static const struct {
+		struct iommu_hwpt_vtd_s1_invalidate inv;
+		int error;
+	} bad[] = {
+		{ { .addr = 0x1000, .npages = 1, .flags = 1 << 1 }, EOPNOTSUPP },
+		{ { .addr = 0x1000, .npages = 1, .__reserved = 1 }, EOPNOTSUPP },
+		{ { .addr = 0x1800, .npages = 1 }, EINVAL },
+		{ { .addr = 0x1000, .npages = UINT64_MAX }, EINVAL },
+	};
+	struct iommu_hwpt_vtd_s1_invalidate inv[3] = {
+		{ .addr = 0x200000, .npages = 512,
+		  .flags = IOMMU_VTD_INV_FLAGS_LEAF },
+		{ .npages = UINT64_MAX },
+	};
+	unsigned int i;
+	uint32_t num;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		inv[2] = bad[i].inv;
+		num = 3;
+		test_err(bad[i].error, hwpt_invalidate_array,
+			 self->n.nested_id,
+			 IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_VTD, inv,
+			 sizeof(*inv), &num);
+		EXPECT_EQ(2, num);
+	}
+	/* The two good entries alone go through and reach the log */
+	num = 2;
+	test_cmd(hwpt_invalidate_array, self->n.nested_id,
+		 IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_VTD, inv, sizeof(*inv),
+		 &num);
+	EXPECT_EQ(2, num);
+}
+
 TEST_F(vqueue_vtd, alloc_bad_args)
 {
 	struct iommu_vqueue_alloc cmd;
