@@ -1131,7 +1131,7 @@ TEST_F(vqueue_smmuv3, disable_is_a_barrier)
  * Teardown races, each iteration on a fresh iommufd over the same guest
  * memory: VQUEUE_RACE_ITERATIONS in the environment runs more of them.
  */
-#define RACE_ITERATIONS		96
+#define RACE_ITERATIONS		240
 
 static unsigned int race_iterations(void)
 {
@@ -1193,7 +1193,7 @@ static void race_close(int *fd)
  * Close the iommufd and the three eventfds in each of the 24 orders, with
  * the doorbell rung between the closes while it is open.
  */
-TEST_F(vqueue_smmuv3, teardown_close_orders)
+TEST_F_TIMEOUT(vqueue_smmuv3, teardown_close_orders, 300)
 {
 	unsigned int it, k, j, iterations = race_iterations();
 
@@ -1242,7 +1242,7 @@ static void *destroy_thread(void *arg)
 }
 
 /* IOMMU_DESTROY from another thread while a batch is being consumed */
-TEST_F(vqueue_smmuv3, teardown_destroy_mid_batch)
+TEST_F_TIMEOUT(vqueue_smmuv3, teardown_destroy_mid_batch, 300)
 {
 	unsigned int it, iterations = race_iterations();
 	uint32_t *cons = self->regs + REG_CONS;
@@ -1271,7 +1271,7 @@ TEST_F(vqueue_smmuv3, teardown_destroy_mid_batch)
 }
 
 /* SIGKILL of a VMM in the middle of a batch, its worker with it */
-TEST_F(vqueue_smmuv3, teardown_kill_mid_batch)
+TEST_F_TIMEOUT(vqueue_smmuv3, teardown_kill_mid_batch, 300)
 {
 	unsigned int it, iterations = race_iterations() / 4;
 	int status, ready[2];
