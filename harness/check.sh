@@ -54,6 +54,8 @@ if stage kernel "x86_64 test kernel builds" make kernel; then
 	if stage selftests "selftests and initramfs build" make initramfs; then
 		stage run-tests "QEMU run of the KUnit suites and kselftests" \
 			--results qemu make -s run-tests RUN_TESTS_DEPS=
+		stage intel-iommu "QEMU boot with emulated VT-d: the Intel driver probes it" \
+			--tap harness/intel-iommu-boot.sh
 	fi
 fi
 stage arm64 "arm64 compile check" --tap harness/arm64-check.sh
