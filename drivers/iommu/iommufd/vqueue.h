@@ -103,7 +103,9 @@ void iommufd_vqueue_vid_table_destroy(struct iommufd_vqueue_vid_table *table);
  * in the worker, a task of the VMM too (vhost_task). Both take @pass_mutex,
  * so there is one pass at a time; a doorbell that finds the inline pass
  * queued or running leaves the work to it (@inline_state), and that pass
- * looks at the producer register again before it gives up ownership.
+ * looks at the producer register again before it gives up ownership. A
+ * doorbell from another task than the one before (@last_ringer) is the
+ * worker's: see iommufd_vqueue_ring_inline().
  */
 struct iommufd_vqueue {
 	struct iommufd_object obj;
@@ -139,6 +141,8 @@ struct iommufd_vqueue {
 	struct mm_struct *mm;
 	struct callback_head inline_work;
 	atomic_t inline_state;
+	/* The task that rang the doorbell last, 0 before the first ring */
+	pid_t last_ringer;
 
 	/* Pass only: the entries as fetched, and the run to forward */
 	void *fetched;

@@ -544,6 +544,7 @@ static void iommufd_vqueue_inline_fn(struct callback_head *work)
  */
 static bool iommufd_vqueue_ring_inline(struct iommufd_vqueue *vqueue)
 {
+	pid_t last;
 	int old;
 
 	if (vqueue->flags & IOMMU_VQUEUE_ALLOC_WORKER_ONLY)
@@ -551,6 +552,16 @@ static bool iommufd_vqueue_ring_inline(struct iommufd_vqueue *vqueue)
 	/* Its memory, its CPU time, and a task that gets back to us soon */
 	if (current->mm != vqueue->mm ||
 	    (current->flags & (PF_KTHREAD | PF_EXITING)))
+		return false;
+	/*
+	 * Rung by another vCPU than last time: a queue several vCPUs share, as
+	 * Linux's SMMUv3 driver shares its one CMDQ. Its other producers wait
+	 * until the ringing vCPU is back from the doorbell store, so a pass
+	 * run there would stall them all. The worker takes such a doorbell; a
+	 * vCPU that rings twice in a row consumes inline again.
+	 */
+	last = xchg(&vqueue->last_ringer, current->pid);
+	if (last && last != current->pid)
 		return false;
 
 	old = atomic_cmpxchg(&vqueue->inline_state, IOMMUFD_VQUEUE_INLINE_IDLE,

@@ -1735,6 +1735,45 @@ TEST_F(vqueue_smmuv3, pass_location)
 	}
 }
 
+/*
+ * A doorbell from another thread of the VMM than the one before, as on a
+ * queue that vCPUs share, is the worker's; a thread that rings twice in a
+ * row consumes inline again.
+ */
+TEST_F(vqueue_smmuv3, other_ringer_goes_to_worker)
+{
+	/* Who rings each batch: this thread, another, then this one twice */
+	static const bool from_other_thread[] = { false, true, false, false };
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct iommu_vqueue_get_state st;
+	pthread_t thread;
+	unsigned int i;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
+	for (i = 0; i < ARRAY_SIZE(from_other_thread); i++) {
+		vq_push(&self->q, cmds, 2);
+		if (from_other_thread[i]) {
+			ASSERT_EQ(0, pthread_create(&thread, NULL,
+						    ring_once_thread,
+						    &self->q));
+			ASSERT_EQ(0, pthread_join(thread, NULL));
+		} else {
+			vq_ring(&self->q);
+		}
+		ASSERT_TRUE(vq_wait_cons(&self->q, self->q.prod_val));
+	}
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(8, st.out_consumed);
+	if (worker_only(self)) {
+		EXPECT_EQ(0, st.out_inline_passes);
+		EXPECT_LE(1, st.out_worker_passes);
+	} else {
+		/* The first and the last; the two after a change of thread not */
+		EXPECT_EQ(2, st.out_inline_passes);
+		EXPECT_LE(2, st.out_worker_passes);
+	}
+}
+
 /* One doorbell for more than an inline pass takes: the worker does the rest */
 TEST_F(vqueue_smmuv3, inline_budget_handoff)
 {
