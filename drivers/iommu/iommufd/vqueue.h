@@ -104,7 +104,7 @@ void iommufd_vqueue_vid_table_destroy(struct iommufd_vqueue_vid_table *table);
  * so there is one pass at a time; a doorbell that finds the inline pass
  * queued or running leaves the work to it (@inline_state), and that pass
  * looks at the producer register again before it gives up ownership. A
- * doorbell from another task than the one before (@last_ringer) is the
+ * queue that more than one task rings (@last_ringer, @solo_rings) is the
  * worker's: see iommufd_vqueue_ring_inline().
  */
 struct iommufd_vqueue {
@@ -141,8 +141,13 @@ struct iommufd_vqueue {
 	struct mm_struct *mm;
 	struct callback_head inline_work;
 	atomic_t inline_state;
-	/* The task that rang the doorbell last, 0 before the first ring */
+	/*
+	 * The task that rang the doorbell last (0 before the first ring) and
+	 * how many doorbells in a row it rang; only the doorbell's wake-up
+	 * touches them, under the eventfd's wait queue lock.
+	 */
 	pid_t last_ringer;
+	unsigned int solo_rings;
 
 	/* Pass only: the entries as fetched, and the run to forward */
 	void *fetched;

@@ -34,6 +34,9 @@
 
 #define IOMMUFD_VQUEUE_KICKED	0
 
+/* Doorbells in a row from one task before it consumes them inline again */
+#define IOMMUFD_VQUEUE_SOLO_RINGS	16
+
 enum {
 	IOMMUFD_VQUEUE_INLINE_IDLE,
 	/* The inline pass is queued or running */
@@ -544,7 +547,6 @@ static void iommufd_vqueue_inline_fn(struct callback_head *work)
  */
 static bool iommufd_vqueue_ring_inline(struct iommufd_vqueue *vqueue)
 {
-	pid_t last;
 	int old;
 
 	if (vqueue->flags & IOMMU_VQUEUE_ALLOC_WORKER_ONLY)
@@ -554,15 +556,22 @@ static bool iommufd_vqueue_ring_inline(struct iommufd_vqueue *vqueue)
 	    (current->flags & (PF_KTHREAD | PF_EXITING)))
 		return false;
 	/*
-	 * Rung by another vCPU than last time: a queue several vCPUs share, as
-	 * Linux's SMMUv3 driver shares its one CMDQ. Its other producers wait
-	 * until the ringing vCPU is back from the doorbell store, so a pass
-	 * run there would stall them all. The worker takes such a doorbell; a
-	 * vCPU that rings twice in a row consumes inline again.
+	 * Rung by more than one vCPU: a queue they share, as Linux's SMMUv3
+	 * driver shares its one CMDQ. Its other producers wait until the
+	 * ringing vCPU is back from the doorbell store, so a pass run there
+	 * would stall them all, while the worker consumes as they go on. The
+	 * queue is the worker's until one vCPU has rung it on its own for a
+	 * while.
 	 */
-	last = xchg(&vqueue->last_ringer, current->pid);
-	if (last && last != current->pid)
+	if (vqueue->last_ringer != current->pid) {
+		if (vqueue->last_ringer)
+			vqueue->solo_rings = 0;
+		vqueue->last_ringer = current->pid;
+	}
+	if (vqueue->solo_rings < IOMMUFD_VQUEUE_SOLO_RINGS) {
+		vqueue->solo_rings++;
 		return false;
+	}
 
 	old = atomic_cmpxchg(&vqueue->inline_state, IOMMUFD_VQUEUE_INLINE_IDLE,
 			     IOMMUFD_VQUEUE_INLINE_OWNED);
@@ -600,6 +609,8 @@ int iommufd_vqueue_worker_start(struct iommufd_vqueue *vqueue)
 
 	init_task_work(&vqueue->inline_work, iommufd_vqueue_inline_fn);
 	atomic_set(&vqueue->inline_state, IOMMUFD_VQUEUE_INLINE_IDLE);
+	/* Until a second task rings, the first one consumes inline */
+	vqueue->solo_rings = IOMMUFD_VQUEUE_SOLO_RINGS;
 
 	snprintf(name, sizeof(name), "iommufd-vq-%u", vqueue->obj.id);
 	worker = vhost_task_create(iommufd_vqueue_worker_fn,

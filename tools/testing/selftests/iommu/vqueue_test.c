@@ -1735,45 +1735,6 @@ TEST_F(vqueue_smmuv3, pass_location)
 	}
 }
 
-/*
- * A doorbell from another thread of the VMM than the one before, as on a
- * queue that vCPUs share, is the worker's; a thread that rings twice in a
- * row consumes inline again.
- */
-TEST_F(vqueue_smmuv3, other_ringer_goes_to_worker)
-{
-	/* Who rings each batch: this thread, another, then this one twice */
-	static const bool from_other_thread[] = { false, true, false, false };
-	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
-	struct iommu_vqueue_get_state st;
-	pthread_t thread;
-	unsigned int i;
-
-	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
-	for (i = 0; i < ARRAY_SIZE(from_other_thread); i++) {
-		vq_push(&self->q, cmds, 2);
-		if (from_other_thread[i]) {
-			ASSERT_EQ(0, pthread_create(&thread, NULL,
-						    ring_once_thread,
-						    &self->q));
-			ASSERT_EQ(0, pthread_join(thread, NULL));
-		} else {
-			vq_ring(&self->q);
-		}
-		ASSERT_TRUE(vq_wait_cons(&self->q, self->q.prod_val));
-	}
-	test_cmd_vqueue_get_state(self->q.id, &st);
-	EXPECT_EQ(8, st.out_consumed);
-	if (worker_only(self)) {
-		EXPECT_EQ(0, st.out_inline_passes);
-		EXPECT_LE(1, st.out_worker_passes);
-	} else {
-		/* The first and the last; the two after a change of thread not */
-		EXPECT_EQ(2, st.out_inline_passes);
-		EXPECT_LE(2, st.out_worker_passes);
-	}
-}
-
 /* One doorbell for more than an inline pass takes: the worker does the rest */
 TEST_F(vqueue_smmuv3, inline_budget_handoff)
 {
@@ -1954,6 +1915,75 @@ static pid_t worker_tid(uint32_t vqueue_id)
 	}
 	closedir(dir);
 	return tid;
+}
+
+/*
+ * Wait until the vqueue's worker sleeps for want of work: it has let go of
+ * the pass it ran, and an inline pass will not find it running.
+ */
+static bool wait_worker_idle(uint32_t vqueue_id)
+{
+	pid_t tid = worker_tid(vqueue_id);
+	uint64_t end = now_ms() + TIMEOUT_MS;
+	char path[64], stat[256], *state;
+	bool idle = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	while (tid && !idle && now_ms() < end) {
+		f = fopen(path, "r");
+		if (!f)
+			return false;
+		/* "tid (comm) S ...": only the idle worker sleeps interruptibly */
+		if (fgets(stat, sizeof(stat), f)) {
+			state = strrchr(stat, ')');
+			idle = state && state[1] == ' ' && state[2] == 'S';
+		}
+		fclose(f);
+		if (!idle)
+			usleep(1000);
+	}
+	return idle;
+}
+
+/*
+ * A queue that a second thread of the VMM rings, as vCPUs share one, is the
+ * worker's until one thread has rung it on its own for 16 doorbells.
+ */
+TEST_F(vqueue_smmuv3, other_ringer_goes_to_worker)
+{
+	/* This thread, another one, then this one 17 times */
+	const unsigned int nr_rings = 19, other_ring = 1;
+	struct test_smmuv3_cmd cmds[2] = { cmd_nh_asid(1), cmd_sync_sev() };
+	struct iommu_vqueue_get_state st;
+	pthread_t thread;
+	unsigned int i;
+
+	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 6, 0, 0));
+	for (i = 0; i < nr_rings; i++) {
+		vq_push(&self->q, cmds, 2);
+		if (i == other_ring) {
+			ASSERT_EQ(0, pthread_create(&thread, NULL,
+						    ring_once_thread,
+						    &self->q));
+			ASSERT_EQ(0, pthread_join(thread, NULL));
+		} else {
+			vq_ring(&self->q);
+		}
+		ASSERT_TRUE(vq_wait_cons(&self->q, self->q.prod_val));
+		/* An inline pass that finds the worker's running hands off */
+		ASSERT_TRUE(wait_worker_idle(self->q.id));
+	}
+	test_cmd_vqueue_get_state(self->q.id, &st);
+	EXPECT_EQ(2 * nr_rings, st.out_consumed);
+	if (worker_only(self)) {
+		EXPECT_EQ(0, st.out_inline_passes);
+		EXPECT_LE(1, st.out_worker_passes);
+	} else {
+		/* The first doorbell and the last, from a thread on its own */
+		EXPECT_EQ(2, st.out_inline_passes);
+		EXPECT_EQ(nr_rings - 2, st.out_worker_passes);
+	}
 }
 
 /* The worker is a thread of the VMM, for as long as the vqueue exists */

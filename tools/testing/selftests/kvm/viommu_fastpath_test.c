@@ -1341,7 +1341,7 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 	 * worker only runs after a resume (the VMM's thread rings no
 	 * doorbell). Two vCPUs may find each other's pass running, one of them
 	 * may run out of its inline budget and leave the rest to the worker,
-	 * and a doorbell after the other vCPU's is the worker's.
+	 * and once both rang, the queue is the worker's for a while.
 	 */
 	if (params.worker_only) {
 		TEST_ASSERT_EQ(st.out_inline_passes, 0);
