@@ -36,7 +36,15 @@
  * and ratios can be taken run by run.  Scenarios, each in a fresh VM: one
  * vCPU; two vCPUs with a queue each (one ECMDQ or VCMDQ per CPU); two vCPUs
  * on one shared queue under the guest's own lock, as Linux's arm-smmu-v3
- * driver uses its one CMDQ.
+ * driver uses its one CMDQ; and one vCPU on a VT-d invalidation queue.
+ *
+ * The VT-d guest does what Linux's qi_submit_sync() does for a first-stage
+ * domain: page-selective P_IOTLBs and a wait descriptor with SW=1 into a
+ * queue of 256-bit descriptors, one IQT store, then it polls the wait's
+ * status word in memory, reading FSTS between polls.  There a VMM that
+ * consumes synchronously on the IQT exit has completed the wait before the
+ * guest looks, so trap pays one exit to userspace per batch, not two, and
+ * trap_ro only moves the FSTS loads it never makes into memory.
  *
  * For every scenario, path and batch size it prints the median of the runs'
  * median latencies in guest TSC cycles with their range, the 99th
@@ -119,7 +127,7 @@ static const char * const probe_name[NR_PROBES] = {
 };
 
 static const char * const probe_description[NR_PROBES] = {
-	"exit to userspace (trap CONS load)",
+	"exit to userspace (trap CONS or IQH load)",
 	"exit handled in the kernel (ioregion load)",
 	"no exit (read-only page load)",
 };
@@ -156,6 +164,8 @@ static const uint32_t batch_sizes[] = { 1, 8, 64 };
 #define PROBE_GPA		REGS_GPA(NR_PATHS, 0)
 #define REG_PROD		SMMUV3_CMDQ_PROD_REG
 #define REG_CONS		SMMUV3_CMDQ_CONS_REG
+/* VT-d's fault status register, which Linux reads while it waits */
+#define VTD_FSTS_REG		0x34
 
 /* 256 entries: a batch of 64 TLBIs and a sync from each vCPU fits */
 #define Q_LOG2			8
@@ -164,6 +174,18 @@ static const uint32_t batch_sizes[] = { 1, 8, 64 };
 #define Q_WRP_MASK		(2 * Q_ENTRIES - 1)
 
 #define MOCK_SMMUV3		IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_SMMUV3
+#define MOCK_VTD		IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_VTD
+
+/*
+ * A VT-d queue fills its page with 128 descriptors of 256 bits (IQA.DW=1,
+ * QS=0); the P_IOTLBs name one (DID, PASID) pair, bound to the nested HWPT.
+ * Each wait's status word is in the times page, one per queue and path.
+ */
+#define VTD_DESC_SIZE		32
+#define VTD_Q_ENTRIES		(0x1000 / VTD_DESC_SIZE)
+#define VTD_DID			1
+#define VTD_PASID		0
+#define STATUS_GPA(path, q)	(TIMES_GPA + 0x800 + ((q) * NR_PATHS + (path)) * 4)
 
 #define GUEST_TIMEOUT_S		10
 #define WARMUP			20
@@ -177,6 +199,8 @@ struct bench_params {
 	uint32_t trace;
 	/* All vCPUs on queue 0, under the guest's lock */
 	uint32_t shared;
+	/* VT-d invalidation queues instead of SMMUv3 command queues */
+	uint32_t vtd;
 	/* Per run and batch size, the paths in the order they run */
 	uint8_t order[MAX_RUNS][NR_SIZES][NR_PATHS];
 };
@@ -191,6 +215,8 @@ struct phase_times {
 /* Guest state; lives in guest memory only, one row per queue. */
 static uint32_t guest_prod[MAX_QUEUES][NR_PATHS];
 static uint32_t guest_lock[MAX_QUEUES][NR_PATHS];
+/* The data of the last VT-d wait, which its status write stores */
+static uint32_t guest_wait_data[MAX_QUEUES][NR_PATHS];
 
 static uint64_t slot_gpa(int path, uint32_t q, uint32_t idx)
 {
@@ -215,6 +241,59 @@ static bool cons_passed(uint32_t cons, uint32_t prod)
 	return ((cons - prod) & Q_WRP_MASK) < Q_ENTRIES;
 }
 
+static void guest_vtd_write(int path, uint32_t q, uint32_t idx,
+			    const struct test_vtd_desc *d)
+{
+	uint64_t *slot = (uint64_t *)(QUEUE_GPA(path, q) +
+				      (idx % VTD_Q_ENTRIES) * VTD_DESC_SIZE);
+	uint32_t i;
+
+	for (i = 0; i < VTD_DESC_SIZE / 8; i++)
+		WRITE_ONCE(slot[i], d->qw[i]);
+}
+
+/* One qi_submit_sync() of Linux for an unmap: P_IOTLBs, then a wait */
+static uint64_t guest_vtd_batch(int path, uint32_t vcpu, uint32_t n)
+{
+	uint32_t *iqt_reg = (uint32_t *)(REGS_GPA(path, vcpu) + VTD_IQT_REG);
+	uint32_t *fsts_reg = (uint32_t *)(REGS_GPA(path, vcpu) + VTD_FSTS_REG);
+	uint32_t *status = (uint32_t *)STATUS_GPA(path, vcpu);
+	uint32_t tail = guest_prod[vcpu][path], data, i;
+	struct test_vtd_desc d;
+	uint64_t t0, t1, end;
+	bool done;
+
+	for (i = 0; i < n; i++) {
+		/* One 4 KiB page (AM=0), no invalidation hint */
+		d = test_vtd_piotlb(VTD_DID, VTD_PASID,
+				    (uint64_t)(tail + i) << 12, 0, false);
+		guest_vtd_write(path, vcpu, tail + i, &d);
+	}
+	/* A new value each time, so the status word needs no reset */
+	data = ++guest_wait_data[vcpu][path];
+	d = test_vtd_wait(true, false, data, STATUS_GPA(path, vcpu));
+	guest_vtd_write(path, vcpu, tail + n, &d);
+	tail = (tail + n + 1) % VTD_Q_ENTRIES;
+	guest_prod[vcpu][path] = tail;
+
+	barrier();
+	t0 = rdtsc();
+	WRITE_ONCE(*iqt_reg, tail * VTD_DESC_SIZE);
+	end = t0 + guest_tsc_khz * 1000ULL * GUEST_TIMEOUT_S;
+	for (;;) {
+		done = READ_ONCE(*status) == data;
+		t1 = rdtsc();
+		if (done)
+			break;
+		__GUEST_ASSERT(t1 < end, "path %d: wait %u not completed, IQT %#x",
+			       path, data, tail * VTD_DESC_SIZE);
+		/* Where Linux looks for a queue error, a read-only page here */
+		(void)READ_ONCE(*fsts_reg);
+		cpu_relax();
+	}
+	return t1 - t0;
+}
+
 /* One batch as Linux sends it for an unmap: range TLBIs, then a sync. */
 static uint64_t guest_batch(int path, uint32_t vcpu, uint32_t n)
 {
@@ -225,6 +304,8 @@ static uint64_t guest_batch(int path, uint32_t vcpu, uint32_t n)
 	struct test_smmuv3_cmd c;
 	uint32_t i, prod, cons;
 
+	if (params.vtd)
+		return guest_vtd_batch(path, vcpu, n);
 	t0 = rdtsc();
 	if (params.shared)
 		guest_spin_lock(&guest_lock[q][path]);
@@ -267,14 +348,15 @@ static uint64_t guest_batch(int path, uint32_t vcpu, uint32_t n)
 static uint64_t guest_probe(int probe, uint32_t vcpu)
 {
 	uint32_t q = params.shared ? 0 : vcpu;
+	uint32_t cons = params.vtd ? VTD_IQH_REG : REG_CONS;
 	uint64_t gpa, t0, t1;
 
 	if (probe == PROBE_USER_EXIT)
-		gpa = REGS_GPA(PATH_TRAP, q) + REG_CONS;
+		gpa = REGS_GPA(PATH_TRAP, q) + cons;
 	else if (probe == PROBE_KERNEL_EXIT)
 		gpa = PROBE_GPA;
 	else
-		gpa = REGS_GPA(PATH_TRAP_RO, q) + REG_CONS;
+		gpa = REGS_GPA(PATH_TRAP_RO, q) + cons;
 	t0 = rdtsc();
 	READ_ONCE(*(uint32_t *)gpa);
 	t1 = rdtsc();
@@ -366,6 +448,8 @@ struct scenario {
 	uint32_t cpus_needed;
 	/* Whether it adds the traced run */
 	bool traced;
+	/* VT-d invalidation queues instead of SMMUv3 command queues */
+	bool vtd;
 };
 
 static const struct scenario scenarios[] = {
@@ -378,6 +462,9 @@ static const struct scenario scenarios[] = {
 	{ "2vcpus_shared",
 	  "2 vCPUs on CPUs 0 and 1 sharing one queue under the guest's lock, its worker and consumer thread on CPU 0",
 	  2, true, 0, 2 },
+	{ "vtd_1vcpu",
+	  "1 vCPU on CPU 0 on a VT-d queue, waits polled in memory, its worker and consumer thread on CPU 1",
+	  1, false, 1, 2, true, true },
 };
 
 #define NR_SCENARIOS		ARRAY_SIZE(scenarios)
@@ -531,6 +618,13 @@ static void doorbell_setup(struct bench *bn, int path, uint32_t q, int fd)
 		.doorbell_fd = fd,
 	};
 
+	/* VT-d: IQH, IQT and IQA, ringing on IQT; ICS is write-1-to-clear */
+	if (bn->scn->vtd) {
+		r.guest_phys_addr = REGS_GPA(path, q) + VTD_IQH_REG;
+		r.size = VTD_ICS_REG - VTD_IQH_REG;
+		r.userspace_addr = (uintptr_t)bn->regs[path][q] + VTD_IQH_REG;
+		r.doorbell_offset = VTD_IQT_REG - VTD_IQH_REG;
+	}
 	vm_ioctl(bn->vm, KVM_SET_IOREGION, &r);
 }
 
@@ -542,13 +636,25 @@ static void vqueue_setup(struct bench *bn, int path, uint32_t q)
 
 	TEST_ASSERT(!test_vqueue_fds_open(&fds, false), "eventfd: %s",
 		    strerror(errno));
-	alloc = test_vqueue_smmuv3(bn->nest.nested_id, QUEUE_GPA(path, q),
-				   Q_LOG2, bn->regs[path][q], &fds);
+	if (bn->scn->vtd)
+		alloc = test_vqueue_vtd(bn->nest.nested_id,
+					QUEUE_GPA(path, q) | VTD_IQA_DW,
+					bn->regs[path][q], &fds);
+	else
+		alloc = test_vqueue_smmuv3(bn->nest.nested_id,
+					   QUEUE_GPA(path, q), Q_LOG2,
+					   bn->regs[path][q], &fds);
 	if (path == PATH_FAST_WORKER)
 		alloc.flags |= IOMMU_VQUEUE_ALLOC_WORKER_ONLY;
 	TEST_ASSERT(!_test_cmd_vqueue_alloc(bn->iommufd, &alloc,
 					    &bn->vqueue_id[path][q]),
 		    "VQUEUE_ALLOC: %s", strerror(errno));
+	if (bn->scn->vtd)
+		TEST_ASSERT(!_test_cmd_vqueue_set_vdomain(bn->iommufd,
+							  bn->vqueue_id[path][q],
+							  0, bn->nest.nested_id,
+							  VTD_DID, VTD_PASID),
+			    "VQUEUE_SET_VDOMAIN: %s", strerror(errno));
 	doorbell_setup(bn, path, q, fds.doorbell);
 	/* The vqueue and the ioregion hold their own references */
 	test_vqueue_fds_close(&fds);
@@ -614,16 +720,14 @@ static uint32_t helper_cpu(struct bench *bn, uint32_t q)
 	return (q + bn->scn->helper_cpu_offset) % bn->scn->cpus_needed;
 }
 
-static void vmm_invalidate(struct bench *bn,
-			   struct iommu_hwpt_invalidate_selftest_smmuv3 *cmds,
-			   uint32_t n)
+static void vmm_invalidate(struct bench *bn, uint32_t data_type,
+			   void *cmds, uint32_t cmd_size, uint32_t n)
 {
 	uint32_t done = n;
 	int rc;
 
 	rc = _test_cmd_hwpt_invalidate_array(bn->iommufd, bn->nest.nested_id,
-					     MOCK_SMMUV3, cmds, sizeof(cmds[0]),
-					     &done);
+					     data_type, cmds, cmd_size, &done);
 	TEST_ASSERT(!rc, "HWPT_INVALIDATE: %s", strerror(errno));
 	TEST_ASSERT_EQ(done, n);
 }
@@ -647,7 +751,8 @@ static void vmm_consume(struct bench *bn, int path, uint32_t q, uint32_t prod,
 		if (test_smmuv3_opcode(w0) == SMMUV3_CMD_SYNC) {
 			/* Everything before the sync reaches the IOMMU first */
 			if (n)
-				vmm_invalidate(bn, cmds, n);
+				vmm_invalidate(bn, MOCK_SMMUV3, cmds,
+					       sizeof(cmds[0]), n);
 			n = 0;
 			continue;
 		}
@@ -662,12 +767,71 @@ static void vmm_consume(struct bench *bn, int path, uint32_t q, uint32_t prod,
 	*consp = cons;
 }
 
-/* CONS into the read-only page, after the invalidations it reports */
+/*
+ * Consume @path's VT-d queue @q from index *@head up to @tail, as a VMM with
+ * nesting does: the P_IOTLBs before each wait become one
+ * IOMMU_HWPT_INVALIDATE of stage-1 ranges, then the wait writes its status.
+ */
+static void vmm_consume_vtd(struct bench *bn, int path, uint32_t q,
+			    uint32_t tail, uint32_t *headp)
+{
+	struct iommu_hwpt_vtd_s1_invalidate inv[VTD_Q_ENTRIES];
+	uint64_t *ring = addr_gpa2hva(bn->vm, QUEUE_GPA(path, q));
+	uint32_t head = *headp, n = 0, *status;
+	uint64_t qw0, qw1;
+	unsigned int am;
+
+	while (head != tail) {
+		qw0 = READ_ONCE(ring[head * VTD_DESC_SIZE / 8]);
+		qw1 = READ_ONCE(ring[head * VTD_DESC_SIZE / 8 + 1]);
+		head = (head + 1) % VTD_Q_ENTRIES;
+		if (test_vtd_type(qw0) == VTD_DESC_WAIT) {
+			if (n)
+				vmm_invalidate(bn, MOCK_VTD, inv,
+					       sizeof(inv[0]), n);
+			n = 0;
+			TEST_ASSERT(qw0 & VTD_WAIT0_SW, "wait without SW");
+			status = addr_gpa2hva(bn->vm, qw1 & VTD_WAIT1_ADDR);
+			__atomic_store_n(status, FIELD_GET(VTD_WAIT0_DATA, qw0),
+					 __ATOMIC_RELEASE);
+			continue;
+		}
+		TEST_ASSERT_EQ(test_vtd_type(qw0), VTD_DESC_PASID_IOTLB);
+		am = FIELD_GET(VTD_DESC1_AM, qw1);
+		inv[n] = (struct iommu_hwpt_vtd_s1_invalidate){
+			.addr = qw1 & VTD_DESC1_ADDR & ~((1ULL << (am + 12)) - 1),
+			.npages = 1ULL << am,
+		};
+		n++;
+	}
+	TEST_ASSERT_EQ(n, 0);
+	*headp = head;
+}
+
+static void vmm_consume_any(struct bench *bn, int path, uint32_t q,
+			    uint32_t prod, uint32_t *consp)
+{
+	if (bn->scn->vtd)
+		vmm_consume_vtd(bn, path, q, prod, consp);
+	else
+		vmm_consume(bn, path, q, prod, consp);
+}
+
+/* The producer register's value as an index into the queue */
+static uint32_t prod_index(struct bench *bn, uint32_t val)
+{
+	return bn->scn->vtd ? (val / VTD_DESC_SIZE) % VTD_Q_ENTRIES :
+			      val & Q_WRP_MASK;
+}
+
+/* CONS (IQH) into the read-only page, after the invalidations it reports */
 static void publish_cons(struct bench *bn, int path, uint32_t q, uint32_t cons)
 {
-	uint32_t *reg = (uint32_t *)((char *)bn->regs[path][q] + REG_CONS);
+	uint32_t off = bn->scn->vtd ? VTD_IQH_REG : REG_CONS;
+	uint32_t *reg = (uint32_t *)((char *)bn->regs[path][q] + off);
 
-	__atomic_store_n(reg, cons, __ATOMIC_RELEASE);
+	__atomic_store_n(reg, bn->scn->vtd ? cons * VTD_DESC_SIZE : cons,
+			 __ATOMIC_RELEASE);
 }
 
 static void *user_consumer_thread(void *data)
@@ -675,7 +839,8 @@ static void *user_consumer_thread(void *data)
 	struct user_consumer *uc = data;
 	struct bench *bn = uc->bn;
 	uint32_t *prod_reg = (uint32_t *)((char *)
-		bn->regs[PATH_USER_CONSUMER][uc->q] + REG_PROD);
+		bn->regs[PATH_USER_CONSUMER][uc->q] +
+		(bn->scn->vtd ? VTD_IQT_REG : REG_PROD));
 	uint32_t prod, cons = 0;
 	uint64_t cnt;
 
@@ -688,8 +853,9 @@ static void *user_consumer_thread(void *data)
 		if (READ_ONCE(uc->stop))
 			return NULL;
 		/* Pairs with the guest writing its entries before PROD */
-		prod = __atomic_load_n(prod_reg, __ATOMIC_ACQUIRE) & Q_WRP_MASK;
-		vmm_consume(bn, PATH_USER_CONSUMER, uc->q, prod, &cons);
+		prod = prod_index(bn, __atomic_load_n(prod_reg,
+						      __ATOMIC_ACQUIRE));
+		vmm_consume_any(bn, PATH_USER_CONSUMER, uc->q, prod, &cons);
 		publish_cons(bn, PATH_USER_CONSUMER, uc->q, cons);
 	}
 }
@@ -724,9 +890,14 @@ static void user_consumer_stop(struct bench *bn, uint32_t q)
 	close(uc->doorbell);
 }
 
-/* A PROD store or CONS load of a trap path: the VMM emulates it */
+/*
+ * A PROD (IQT) store or CONS (IQH, FSTS) load of a trap path: the VMM
+ * emulates it
+ */
 static void trap_mmio(struct bench *bn, struct kvm_vcpu *vcpu, uint32_t idx)
 {
+	uint32_t prod_reg = bn->scn->vtd ? VTD_IQT_REG : REG_PROD;
+	uint32_t cons_reg = bn->scn->vtd ? VTD_IQH_REG : REG_CONS;
 	struct kvm_run *run = vcpu->run;
 	uint64_t gpa = run->mmio.phys_addr;
 	uint32_t q, val;
@@ -737,22 +908,32 @@ static void trap_mmio(struct bench *bn, struct kvm_vcpu *vcpu, uint32_t idx)
 	pthread_mutex_lock(&bn->big_lock);
 	for (path = PATH_TRAP; path <= PATH_TRAP_RO; path++) {
 		for (q = 0; q < bn->nr_queues; q++) {
-			if (gpa == REGS_GPA(path, q) + REG_PROD &&
+			if (gpa == REGS_GPA(path, q) + prod_reg &&
 			    run->mmio.is_write) {
 				memcpy(&val, run->mmio.data, 4);
-				bn->trap_prod[path][q] = val & Q_WRP_MASK;
-				vmm_consume(bn, path, q, bn->trap_prod[path][q],
-					    &bn->trap_cons[path][q]);
+				bn->trap_prod[path][q] = prod_index(bn, val);
+				vmm_consume_any(bn, path, q,
+						bn->trap_prod[path][q],
+						&bn->trap_cons[path][q]);
 				if (path == PATH_TRAP_RO)
 					publish_cons(bn, path, q,
 						     bn->trap_cons[path][q]);
 				goto out;
 			}
 			if (path == PATH_TRAP &&
-			    gpa == REGS_GPA(path, q) + REG_CONS &&
+			    gpa == REGS_GPA(path, q) + cons_reg &&
 			    !run->mmio.is_write) {
-				memcpy(run->mmio.data, &bn->trap_cons[path][q],
-				       4);
+				val = bn->trap_cons[path][q];
+				if (bn->scn->vtd)
+					val *= VTD_DESC_SIZE;
+				memcpy(run->mmio.data, &val, 4);
+				goto out;
+			}
+			/* No queue error to report */
+			if (path == PATH_TRAP && bn->scn->vtd &&
+			    gpa == REGS_GPA(path, q) + VTD_FSTS_REG &&
+			    !run->mmio.is_write) {
+				memset(run->mmio.data, 0, 4);
 				goto out;
 			}
 		}
@@ -797,6 +978,60 @@ static struct spread spread_of(const double *v, uint32_t n)
 	memcpy(sorted, v, n * sizeof(*v));
 	qsort(sorted, n, sizeof(*sorted), cmp_double);
 	return (struct spread){ sorted[n / 2], sorted[0], sorted[n - 1] };
+}
+
+/* A worker's scheduler state and where it sleeps, for a stuck queue */
+static void print_worker(uint32_t vqueue_id)
+{
+	char file[64], line[128], wchan[64] = "?";
+	pid_t tid = vqueue_worker(vqueue_id);
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/self/task/%d/wchan", tid);
+	f = fopen(file, "r");
+	if (f) {
+		if (!fgets(wchan, sizeof(wchan), f))
+			snprintf(wchan, sizeof(wchan), "?");
+		fclose(f);
+	}
+	snprintf(file, sizeof(file), "/proc/self/task/%d/status", tid);
+	f = fopen(file, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "State:", 6))
+			pr_info("    worker %d: %.*s, waiting in %s\n", tid,
+				(int)strcspn(line + 7, "\n"), line + 7, wchan);
+	if (f)
+		fclose(f);
+}
+
+/* What each vqueue says of itself, when the guest saw one stuck */
+static void print_vqueues(struct bench *bn)
+{
+	struct iommu_vqueue_get_state st;
+	uint32_t q;
+	int path;
+
+	for (path = 0; path < NR_PATHS; path++) {
+		if (!path_is_vqueue(path))
+			continue;
+		for (q = 0; q < bn->nr_queues; q++) {
+			if (_test_cmd_vqueue_get_state(bn->iommufd,
+						       bn->vqueue_id[path][q],
+						       &st)) {
+				pr_info("  %s queue %u: GET_STATE: %s\n",
+					path_name[path], q, strerror(errno));
+				continue;
+			}
+			pr_info("  %s queue %u: state %u stop reason %u error %u errno %d, CONS %#x PROD %#x, %llu consumed, passes %llu inline %llu worker\n",
+				path_name[path], q, st.out_state,
+				st.out_stop_reason, st.out_error_code,
+				st.out_errno, st.out_cons, st.out_prod,
+				(unsigned long long)st.out_consumed,
+				(unsigned long long)st.out_inline_passes,
+				(unsigned long long)st.out_worker_passes);
+			print_worker(bn->vqueue_id[path][q]);
+		}
+	}
 }
 
 static void read_exits(struct kvm_vcpu *vcpu, struct exit_counts *c)
@@ -1041,6 +1276,7 @@ static void *vcpu_thread(void *data)
 		case UCALL_DONE:
 			return NULL;
 		case UCALL_ABORT:
+			print_vqueues(bn);
 			REPORT_GUEST_ASSERT(uc);
 			break;
 		default:
@@ -1123,6 +1359,7 @@ static void run_scenario(struct bench *bn)
 	bn->traced = bn->scn->traced && nr == 1 && trace_available();
 	params.trace = bn->traced;
 	params.shared = bn->scn->shared;
+	params.vtd = bn->scn->vtd;
 	memcpy(params.order, bn->order, sizeof(params.order));
 	sync_global_to_guest(bn->vm, params);
 
@@ -1611,6 +1848,8 @@ static void json_scenario(FILE *f, struct bench *bn)
 	json_member(f, &sep, "queues", "%u", bn->nr_queues);
 	json_member(f, &sep, "shared_queue", "%s",
 		    bn->scn->shared ? "true" : "false");
+	json_member(f, &sep, "format", "\"%s\"",
+		    bn->scn->vtd ? "vtd" : "smmuv3");
 	json_member(f, &sep, "user_over_kernel_exit", "%.4f", probe_ratio(bn));
 	json_member(f, &sep, "order", "");
 	json_order(f, bn);
@@ -1729,14 +1968,16 @@ int main(int argc, char *argv[])
 
 	printf("The guest runs under QEMU TCG: absolute cycle counts mean little;\n");
 	printf("exit counts and the ratios measured side by side are the figures.\n");
-	printf("median: of the runs' medians, guest TSC cycles from the PROD store (with\n");
-	printf("a shared queue: from taking its lock) to the CONS load seeing completion;\n");
+	printf("median: of the runs' medians, guest TSC cycles from the PROD (IQT) store\n");
+	printf("(with a shared queue: from taking its lock) to the CONS load (status word\n");
+	printf("load) seeing completion;\n");
 	printf("p99 over all samples; uexits and exits: to userspace and in all, per\n");
-	printf("batch, less the ucall ending each phase; commands/s: TLBIs and syncs all\n");
-	printf("vCPUs completed, one batch in flight each; cpu-ns: host CPU time of the\n");
-	printf("whole process per command (vCPU threads, guest time included, VMM threads,\n");
-	printf("vqueue workers), other-ns: of its threads but the vCPUs'; passes i/w: vqueue\n");
-	printf("passes per batch, inline on the ringing vCPU / in the worker.\n");
+	printf("batch, less the ucall ending each phase; commands/s: invalidations and\n");
+	printf("syncs (waits) all vCPUs completed, one batch in flight each; cpu-ns: host\n");
+	printf("CPU time of the whole process per command (vCPU threads, guest time\n");
+	printf("included, VMM threads, vqueue workers), other-ns: of its threads but the\n");
+	printf("vCPUs'; passes i/w: vqueue passes per batch, inline on the ringing vCPU /\n");
+	printf("in the worker.\n");
 	printf("Paths run in a random order per run and batch size, seed %lu\n", seed);
 	for (i = 0; i < NR_SCENARIOS; i++) {
 		bench[i].scn = &scenarios[i];
