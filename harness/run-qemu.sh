@@ -41,8 +41,10 @@ while read -r name timeout modes program args; do
 done < "$top/harness/suites"
 
 raw=$out/raw
-rm -rf "$out/kunit" "$out/kselftest" "$raw" "$out/verdicts/cases/qemu.tap" \
-	"$out/verdicts/checks/qemu.tap"
+# Nothing of an earlier run may pass for this one's, the benchmark's results
+# least of all
+rm -rf "$out/kunit" "$out/kselftest" "$out/artifacts" "$raw" \
+	"$out/verdicts/cases/qemu.tap" "$out/verdicts/checks/qemu.tap"
 mkdir -p "$raw"
 append="console=ttyS0 panic=-1 vqtest.mode=$mode${only:+ vqtest.only=$only}"
 machine=()
