@@ -18,11 +18,14 @@
 #ifndef __SELFTESTS_IOMMUFD_VQUEUE_UTILS_H
 #define __SELFTESTS_IOMMUFD_VQUEUE_UTILS_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
@@ -656,6 +659,40 @@ static inline int _test_nest_setup(int fd, struct test_nest *n, void *va,
 		return -1;
 	n->failed = NULL;
 	return 0;
+}
+
+/**
+ * test_vqueue_worker_tid() - The vqueue's worker, a thread of this process
+ * @vqueue_id: Its vqueue
+ *
+ * Return: the thread ID of the thread named for the vqueue's worker, or 0
+ */
+static inline pid_t test_vqueue_worker_tid(uint32_t vqueue_id)
+{
+	char want[32], path[300], comm[32];
+	struct dirent *d;
+	pid_t tid = 0;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "iommufd-vq-%u\n", vqueue_id);
+	dir = opendir("/proc/self/task");
+	if (!dir)
+		return 0;
+	while (!tid && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, want))
+			tid = atoi(d->d_name);
+		fclose(f);
+	}
+	closedir(dir);
+	return tid;
 }
 
 /**

@@ -10,7 +10,6 @@
  * Every wait has a timeout, so a broken kernel fails a test instead of
  * hanging it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -1888,42 +1887,13 @@ TEST_F(vqueue_smmuv3, shared_queue_concurrent_doorbells)
 	EXPECT_EQ(SHARED_THREADS * SHARED_BATCHES * 2, st.out_consumed);
 }
 
-/* The thread of this process named for the vqueue's worker, or 0 */
-static pid_t worker_tid(uint32_t vqueue_id)
-{
-	char want[32], path[64], comm[32];
-	struct dirent *d;
-	pid_t tid = 0;
-	DIR *dir;
-	FILE *f;
-
-	snprintf(want, sizeof(want), "iommufd-vq-%u\n", vqueue_id);
-	dir = opendir("/proc/self/task");
-	if (!dir)
-		return 0;
-	while (!tid && (d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
-			 d->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, want))
-			tid = atoi(d->d_name);
-		fclose(f);
-	}
-	closedir(dir);
-	return tid;
-}
-
 /*
  * Wait until the vqueue's worker sleeps for want of work: it has let go of
  * the pass it ran, and an inline pass will not find it running.
  */
 static bool wait_worker_idle(uint32_t vqueue_id)
 {
-	pid_t tid = worker_tid(vqueue_id);
+	pid_t tid = test_vqueue_worker_tid(vqueue_id);
 	uint64_t end = now_ms() + TIMEOUT_MS;
 	char path[64], stat[256], *state;
 	bool idle = false;
@@ -1992,13 +1962,13 @@ TEST_F(vqueue_smmuv3, worker_is_vmm_thread)
 	uint64_t end;
 
 	ASSERT_EQ(0, vq_alloc(self, &self->q, QUEUE_IOVA, 4, 0, 0));
-	EXPECT_NE(0, worker_tid(self->q.id));
+	EXPECT_NE(0, test_vqueue_worker_tid(self->q.id));
 
 	test_ioctl_object_destroy(self->q.id);
 	end = now_ms() + TIMEOUT_MS;
-	while (worker_tid(self->q.id) && now_ms() < end)
+	while (test_vqueue_worker_tid(self->q.id) && now_ms() < end)
 		usleep(1000);
-	EXPECT_EQ(0, worker_tid(self->q.id));
+	EXPECT_EQ(0, test_vqueue_worker_tid(self->q.id));
 }
 
 static int write_file(const char *dir, const char *name, const char *val)

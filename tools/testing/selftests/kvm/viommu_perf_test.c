@@ -63,7 +63,6 @@
  * The mock IOMMU does no real work: the numbers measure the path, not an
  * IOMMU.  A benchmark, not a test: it asserts only that the paths work.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -686,31 +685,11 @@ static void pin_to_cpu(pid_t tid, uint32_t cpu)
 		    "pinning task %d to CPU %u: %s", tid, cpu, strerror(errno));
 }
 
-/* The worker of a vqueue: a thread of this process, found by its name. */
+/* The worker of a vqueue, which the benchmark pins */
 static pid_t vqueue_worker(uint32_t vqueue_id)
 {
-	char want[32], comm[32], file[300];
-	struct dirent *de;
-	pid_t tid = 0;
-	DIR *task;
-	FILE *f;
+	pid_t tid = test_vqueue_worker_tid(vqueue_id);
 
-	snprintf(want, sizeof(want), "iommufd-vq-%u\n", vqueue_id);
-	task = opendir("/proc/self/task");
-	TEST_ASSERT(task, "/proc/self/task: %s", strerror(errno));
-	while (!tid && (de = readdir(task))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(file, sizeof(file), "/proc/self/task/%s/comm",
-			 de->d_name);
-		f = fopen(file, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, want))
-			tid = atoi(de->d_name);
-		fclose(f);
-	}
-	closedir(task);
 	TEST_ASSERT(tid, "no worker thread for vqueue %u", vqueue_id);
 	return tid;
 }
@@ -984,8 +963,13 @@ static struct spread spread_of(const double *v, uint32_t n)
 static void print_worker(uint32_t vqueue_id)
 {
 	char file[64], line[128], wchan[64] = "?";
-	pid_t tid = vqueue_worker(vqueue_id);
+	pid_t tid = test_vqueue_worker_tid(vqueue_id);
 	FILE *f;
+
+	if (!tid) {
+		pr_info("    no worker thread\n");
+		return;
+	}
 
 	snprintf(file, sizeof(file), "/proc/self/task/%d/wchan", tid);
 	f = fopen(file, "r");
