@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # vIOMMU invalidation fast path: assemble, build and test the patched kernel.
 #
-#   make demo      boot the test kernel in QEMU and run the fast-path demo
+#   make demo      boot the bench kernel (no KASAN, lockdep, kmemleak) in QEMU
+#                  and run the fast-path demo and the benchmark
 #   make check     every test: userspace, KUnit, kselftests, arm64 compile
 #   make patches   export the series (git format-patch, with cover letter)
 #   make check-series  every commit of the series builds and passes checkpatch
@@ -20,6 +21,7 @@ TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
 SRC      := $(BUILD)/linux
 OBJ      := $(BUILD)/obj/x86_64
+OBJ_BENCH := $(BUILD)/obj/x86_64-bench
 OBJ_ARM  := $(BUILD)/obj/arm64
 RESULTS  := $(BUILD)/test-results
 JOBS     ?= $(shell nproc)
@@ -34,11 +36,12 @@ export KBUILD_BUILD_USER   := vqueue
 export KBUILD_BUILD_HOST   := build
 
 KMAKE     = $(MAKE) -C $(SRC) O=$(OBJ) ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc"
+KMAKE_BENCH = $(MAKE) -C $(SRC) O=$(OBJ_BENCH) ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc"
 KMAKE_ARM = $(MAKE) -C $(SRC) O=$(OBJ_ARM) ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
 	    CC="ccache aarch64-linux-gnu-gcc" HOSTCC="ccache gcc"
 
 .PHONY: all deps tree config kernel headers selftests initramfs tools unit \
-	run-tests arm64-check check check-series demo patches fuzz clean distclean
+	run-tests arm64-check bench-kernel check check-series demo patches fuzz clean distclean
 
 all: kernel
 
@@ -48,19 +51,37 @@ deps:
 tree: deps
 	@$(TOP)/harness/assemble-tree.sh $(SRC)
 
-# tinyconfig plus the fragment; regenerated whenever either input changes.
-$(OBJ)/.config: harness/configs/x86_64-test.config $(SRC)/.vq-source-version
-	@mkdir -p $(OBJ)
-	$(KMAKE) -s tinyconfig
-	$(SRC)/scripts/kconfig/merge_config.sh -m -O $(OBJ) $(OBJ)/.config $< >/dev/null
-	$(KMAKE) -s olddefconfig
-	@$(TOP)/harness/check-config.sh $< $(OBJ)/.config
+# tinyconfig plus fragments, the later winning:
+#   $(call kconfig,kernel make command,object directory,fragments)
+# A .config that fails the check is removed, or the next make would take it
+# as up to date and build a kernel without what the fragments ask for.
+define kconfig
+	@mkdir -p $(2)
+	$(1) -s tinyconfig
+	$(SRC)/scripts/kconfig/merge_config.sh -m -O $(2) $(2)/.config $(3) >/dev/null
+	$(1) -s olddefconfig
+	@$(TOP)/harness/check-config.sh $(2)/.config $(3) || \
+	  { rm -f $(2)/.config; exit 1; }
+endef
+
+# Regenerated whenever a fragment or the source changes.
+TEST_FRAGMENTS  := harness/configs/x86_64-test.config
+BENCH_FRAGMENTS := $(TEST_FRAGMENTS) harness/configs/x86_64-bench.config
+$(OBJ)/.config: $(TEST_FRAGMENTS) $(SRC)/.vq-source-version
+	$(call kconfig,$(KMAKE),$(OBJ),$(TEST_FRAGMENTS))
+$(OBJ_BENCH)/.config: $(BENCH_FRAGMENTS) $(SRC)/.vq-source-version
+	$(call kconfig,$(KMAKE_BENCH),$(OBJ_BENCH),$(BENCH_FRAGMENTS))
 
 config: tree $(OBJ)/.config
 
 kernel: config
 	@ccache -M 8G >/dev/null
 	$(KMAKE) -j$(JOBS) bzImage 2>&1 | tee $(BUILD)/kernel-build.log; exit $${PIPESTATUS[0]}
+
+# The demo's kernel: the test kernel without KASAN, lockdep and kmemleak.
+bench-kernel: tree $(OBJ_BENCH)/.config
+	@ccache -M 8G >/dev/null
+	$(KMAKE_BENCH) -j$(JOBS) bzImage 2>&1 | tee $(BUILD)/bench-kernel-build.log; exit $${PIPESTATUS[0]}
 
 headers: config
 	$(KMAKE) -s headers
@@ -83,16 +104,16 @@ FUZZ_SECONDS ?= 1800
 fuzz: tree
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) $(TOP)/harness/run-fuzz.sh long $(SRC)
 
-# The one way the test kernel is booted: run-qemu.sh holds the QEMU command
-# line, `make check` runs the suites through run-tests.
-RUN_QEMU = $(TOP)/harness/run-qemu.sh --kernel $(OBJ)/arch/x86/boot/bzImage \
-	   --initramfs $(BUILD)/initramfs.cpio $(ONLY_ARG) $(VIOMMU_ARG)
+# The one way the test and bench kernels are booted: run-qemu.sh holds the
+# QEMU command line, `make check` runs the suites through run-tests.
+RUN_QEMU = $(TOP)/harness/run-qemu.sh --initramfs $(BUILD)/initramfs.cpio \
+	   $(ONLY_ARG) $(VIOMMU_ARG)
 
 # `make check` builds the kernel and the initramfs as stages of their own and
 # runs this with RUN_TESTS_DEPS= so that they are not made twice.
 RUN_TESTS_DEPS ?= kernel initramfs
 run-tests: $(RUN_TESTS_DEPS)
-	@$(RUN_QEMU) --mode check --out $(RESULTS)
+	@$(RUN_QEMU) --kernel $(OBJ)/arch/x86/boot/bzImage --mode check --out $(RESULTS)
 
 arm64-check: tree
 	@$(TOP)/harness/arm64-check.sh
@@ -101,9 +122,11 @@ check:
 	@$(TOP)/harness/check.sh
 
 # The fast-path tests with their output live, then the benchmark: its table on
-# stdout, build/bench/results.json and build/bench/latency.png.
-demo: kernel initramfs
-	@$(RUN_QEMU) --mode demo --out $(BUILD)/demo; \
+# stdout, build/bench/results.json and build/bench/latency.png.  On the bench
+# kernel: make check has run the same tests under the debug options.
+demo: bench-kernel initramfs
+	@$(RUN_QEMU) --kernel $(OBJ_BENCH)/arch/x86/boot/bzImage --mode demo \
+	  --out $(BUILD)/demo; \
 	status=$$?; $(TOP)/harness/bench-report.py $(BUILD)/demo $(BUILD)/bench && exit $$status
 
 patches: tree

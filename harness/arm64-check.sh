@@ -19,7 +19,7 @@ verdict() { n=$((n + 1)); echo "$1 $n - arm64 $2"; }
 		"${kmake[@]}" -s tinyconfig &&
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$fragment" >/dev/null &&
 		"${kmake[@]}" -s olddefconfig &&
-		"$top/harness/check-config.sh" "$fragment" "$obj/.config"
+		"$top/harness/check-config.sh" "$obj/.config" "$fragment"
 	fi && "${kmake[@]}" -j"$(nproc)" prepare
 } >> "$log" 2>&1
 prepared=$?

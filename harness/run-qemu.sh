@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot the test kernel under QEMU TCG, run the suites of one mode, collect.
+# Boot a kernel (the test kernel for check, the bench kernel for demo) under
+# QEMU TCG, run the suites of one mode, collect.
 #   run-qemu.sh --mode check|demo --kernel BZIMAGE --initramfs CPIO --out DIR
 #               [--only SUITE[,SUITE...]] [--smp N] [--viommu intel]
 # The guest's kernel log (ttyS0) and the suites' output (ttyS1) are kept apart;
