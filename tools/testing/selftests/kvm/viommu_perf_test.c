@@ -60,12 +60,18 @@
  * plus the traced inline pass, with each fast path's latency as a multiple
  * of it.  --json FILE writes the same as JSON.
  *
+ * A VMM thread services the vqueues' stop eventfds as a VMM must: a pass
+ * that would have waited for a page fault stops for the VMM, which makes
+ * the memory present or does the completion write itself and resumes.  The
+ * counts are printed; any other stop fails the run.
+ *
  * The mock IOMMU does no real work: the numbers measure the path, not an
  * IOMMU.  A benchmark, not a test: it asserts only that the paths work.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <sched.h>
@@ -222,11 +228,28 @@ static uint64_t slot_gpa(int path, uint32_t q, uint32_t idx)
 	return QUEUE_GPA(path, q) + (idx & Q_IDX_MASK) * 16;
 }
 
-static void guest_spin_lock(uint32_t *lock)
+/*
+ * A shared queue's lock holds its owner's vCPU index plus one: a vCPU that
+ * never comes back from its PROD store shows up as the one holding it.
+ */
+static void guest_spin_lock(uint32_t *lock, uint32_t vcpu, int path)
 {
-	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
-		while (READ_ONCE(*lock))
-			cpu_relax();
+	uint64_t end = rdtsc() + guest_tsc_khz * 1000ULL * GUEST_TIMEOUT_S;
+	uint32_t owner;
+
+	for (;;) {
+		/* Plain loads while it is held: the owner's release is a store */
+		owner = READ_ONCE(*lock);
+		if (!owner &&
+		    __atomic_compare_exchange_n(lock, &owner, vcpu + 1, false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		__GUEST_ASSERT(rdtsc() < end,
+			       "vCPU %u, path %d: queue lock held by vCPU %u",
+			       vcpu, path, owner - 1);
+		cpu_relax();
+	}
 }
 
 static void guest_spin_unlock(uint32_t *lock)
@@ -307,7 +330,7 @@ static uint64_t guest_batch(int path, uint32_t vcpu, uint32_t n)
 		return guest_vtd_batch(path, vcpu, n);
 	t0 = rdtsc();
 	if (params.shared)
-		guest_spin_lock(&guest_lock[q][path]);
+		guest_spin_lock(&guest_lock[q][path], vcpu, path);
 	prod = guest_prod[q][path];
 	for (i = 0; i < n; i++) {
 		slot = (uint64_t *)slot_gpa(path, q, prod + i);
@@ -514,6 +537,21 @@ struct user_consumer {
 	pthread_t thread;
 };
 
+/*
+ * The VMM's side of the vqueues' stop eventfds. A pass that would wait for a
+ * page fault stops instead (a page khugepaged is collapsing, say), and only
+ * the VMM can resume it; the guest only sends entries the kernel completes,
+ * so any other stop is a failure.
+ */
+struct stop_service {
+	struct bench *bn;
+	int stop_fd[NR_PATHS][MAX_QUEUES];
+	int quit;
+	pthread_t thread;
+	uint64_t fetch_faults;
+	uint64_t completion_faults;
+};
+
 struct bench {
 	const struct scenario *scn;
 	uint32_t nr_queues;
@@ -526,6 +564,7 @@ struct bench {
 	void *probe_page;
 	uint32_t vqueue_id[NR_PATHS][MAX_QUEUES];
 	struct user_consumer consumers[MAX_QUEUES];
+	struct stop_service stops;
 	/* The trap paths' emulation, under the VMM's big lock */
 	pthread_mutex_t big_lock;
 	uint32_t trap_prod[NR_PATHS][MAX_QUEUES];
@@ -655,6 +694,8 @@ static void vqueue_setup(struct bench *bn, int path, uint32_t q)
 							  VTD_DID, VTD_PASID),
 			    "VQUEUE_SET_VDOMAIN: %s", strerror(errno));
 	doorbell_setup(bn, path, q, fds.doorbell);
+	bn->stops.stop_fd[path][q] = fds.stop;
+	fds.stop = -1;
 	/* The vqueue and the ioregion hold their own references */
 	test_vqueue_fds_close(&fds);
 }
@@ -1018,6 +1059,129 @@ static void print_vqueues(struct bench *bn)
 	}
 }
 
+/*
+ * What a VMM does on the two stops that say nothing about the guest: make
+ * the queue memory present again, or make the completion write the kernel
+ * could not make, and resume.
+ */
+static void service_fault_stop(struct bench *bn, int path, uint32_t q,
+			       const struct iommu_vqueue_get_state *st)
+{
+	const uint64_t *e = (const uint64_t *)st->out_entry;
+	uint8_t *queue;
+	uint32_t *status;
+
+	if (st->out_stop_reason == IOMMU_VQUEUE_STOP_FETCH_FAULT) {
+		/* Every queue here is one page, whichever entry it stopped on */
+		queue = addr_gpa2hva(bn->vm, QUEUE_GPA(path, q));
+		(void)READ_ONCE(*queue);
+		bn->stops.fetch_faults++;
+	} else {
+		/*
+		 * Only VT-d's waits write (SW=1), and none asks for an
+		 * interrupt, which the VMM would then latch in ICS.IWC and
+		 * signal; the SMMUv3 queues have no MSIs, so their syncs never
+		 * write.
+		 */
+		TEST_ASSERT(bn->scn->vtd && (e[0] & VTD_WAIT0_SW) &&
+			    !(e[0] & VTD_WAIT0_IF),
+			    "%s queue %u: completion fault on %#llx %#llx",
+			    path_name[path], q, (unsigned long long)e[0],
+			    (unsigned long long)e[1]);
+		status = addr_gpa2hva(bn->vm, e[1] & VTD_WAIT1_ADDR);
+		__atomic_store_n(status, FIELD_GET(VTD_WAIT0_DATA, e[0]),
+				 __ATOMIC_RELEASE);
+		bn->stops.completion_faults++;
+	}
+	TEST_ASSERT(!_test_cmd_vqueue_resume(bn->iommufd,
+					     bn->vqueue_id[path][q], 0, 0),
+		    "%s queue %u: VQUEUE_RESUME: %s", path_name[path], q,
+		    strerror(errno));
+}
+
+static void *stop_service_thread(void *data)
+{
+	struct pollfd pfd[1 + NR_PATHS * MAX_QUEUES] = {};
+	int path_of[ARRAY_SIZE(pfd)], path;
+	uint32_t queue_of[ARRAY_SIZE(pfd)], q;
+	struct stop_service *ss = data;
+	struct bench *bn = ss->bn;
+	struct iommu_vqueue_get_state st;
+	uint32_t n = 1, i, id;
+	uint64_t cnt;
+
+	pfd[0] = (struct pollfd){ .fd = ss->quit, .events = POLLIN };
+	for (path = 0; path < NR_PATHS; path++) {
+		if (!path_is_vqueue(path))
+			continue;
+		for (q = 0; q < bn->nr_queues; q++, n++) {
+			pfd[n] = (struct pollfd){ .fd = ss->stop_fd[path][q],
+						  .events = POLLIN };
+			path_of[n] = path;
+			queue_of[n] = q;
+		}
+	}
+
+	for (;;) {
+		TEST_ASSERT(poll(pfd, n, -1) > 0 || errno == EINTR,
+			    "poll: %s", strerror(errno));
+		if (pfd[0].revents)
+			return NULL;
+		for (i = 1; i < n; i++) {
+			if (!(pfd[i].revents & POLLIN) ||
+			    read(pfd[i].fd, &cnt, sizeof(cnt)) != sizeof(cnt))
+				continue;
+			path = path_of[i];
+			q = queue_of[i];
+			id = bn->vqueue_id[path][q];
+			TEST_ASSERT(!_test_cmd_vqueue_get_state(bn->iommufd, id,
+								&st),
+				    "%s queue %u: GET_STATE: %s",
+				    path_name[path], q, strerror(errno));
+			if (st.out_state != IOMMU_VQUEUE_STATE_STOPPED)
+				continue;
+			if (st.out_stop_reason == IOMMU_VQUEUE_STOP_FETCH_FAULT ||
+			    st.out_stop_reason ==
+			    IOMMU_VQUEUE_STOP_COMPLETION_FAULT) {
+				service_fault_stop(bn, path, q, &st);
+				continue;
+			}
+			print_vqueues(bn);
+			TEST_FAIL("%s queue %u: stop %u, error %u, errno %d, entry %#llx %#llx",
+				  path_name[path], q, st.out_stop_reason,
+				  st.out_error_code, st.out_errno,
+				  (unsigned long long)st.out_entry[0],
+				  (unsigned long long)st.out_entry[1]);
+		}
+	}
+}
+
+static void stop_service_start(struct bench *bn)
+{
+	struct stop_service *ss = &bn->stops;
+
+	ss->bn = bn;
+	ss->quit = eventfd(0, EFD_CLOEXEC);
+	TEST_ASSERT(ss->quit >= 0, "eventfd: %s", strerror(errno));
+	TEST_ASSERT(!pthread_create(&ss->thread, NULL, stop_service_thread,
+				    ss), "pthread_create failed");
+}
+
+static void stop_service_stop(struct bench *bn)
+{
+	struct stop_service *ss = &bn->stops;
+	uint32_t q;
+	int path;
+
+	TEST_ASSERT(eventfd_write(ss->quit, 1) == 0, "eventfd_write: %s",
+		    strerror(errno));
+	pthread_join(ss->thread, NULL);
+	close(ss->quit);
+	for (path = 0; path < NR_PATHS; path++)
+		for (q = 0; q < bn->nr_queues && path_is_vqueue(path); q++)
+			close(ss->stop_fd[path][q]);
+}
+
 static void read_exits(struct kvm_vcpu *vcpu, struct exit_counts *c)
 {
 	c->user = vcpu_get_stat(vcpu, "mmio_exits") +
@@ -1340,6 +1504,7 @@ static void run_scenario(struct bench *bn)
 				   helper_cpu(bn, q));
 		}
 	}
+	stop_service_start(bn);
 	bn->traced = bn->scn->traced && nr == 1 && trace_available();
 	params.trace = bn->traced;
 	params.shared = bn->scn->shared;
@@ -1367,6 +1532,7 @@ static void run_scenario(struct bench *bn)
 
 	for (q = 0; q < bn->nr_queues; q++)
 		user_consumer_stop(bn, q);
+	stop_service_stop(bn);
 	close(bn->iommufd);
 	kvm_vm_free(bn->vm);
 	munmap(bn->probe_page, getpagesize());
@@ -1613,6 +1779,8 @@ static void print_scenario(struct bench *bn)
 	}
 	printf("  userspace exit / exit handled in the kernel: %.2fx\n",
 	       probe_ratio(bn));
+	printf("vqueue stops the VMM serviced: %lu fetch faults, %lu completion faults\n",
+	       bn->stops.fetch_faults, bn->stops.completion_faults);
 	print_traced(bn);
 	print_limit(bn);
 }
@@ -1847,6 +2015,9 @@ static void json_scenario(FILE *f, struct bench *bn)
 	json_traced(f, bn);
 	json_member(f, &sep, "limit", "");
 	json_limit(f, bn);
+	json_member(f, &sep, "vmm_serviced_stops",
+		    "{ \"fetch_fault\": %lu, \"completion_fault\": %lu }",
+		    bn->stops.fetch_faults, bn->stops.completion_faults);
 	fprintf(f, " }");
 }
 
