@@ -25,7 +25,7 @@ TCG_NOTE = ('The guest runs under QEMU TCG: absolute cycle counts mean little; '
 PANELS = [
     ('doorbell to completion, guest TSC cycles', 'cycles',
      'median_cycles', 'median_cycles_min', 'median_cycles_max'),
-    ('host CPU time per command, ns', 'ns per command',
+    ('host CPU time per {entry}, ns', 'ns per {entry}',
      'cpu_ns_per_command', 'cpu_ns_per_command_min', 'cpu_ns_per_command_max'),
 ]
 
@@ -55,7 +55,6 @@ def plot(results, png):
             'set output "%s"' % png,
             'set multiplot title "vIOMMU invalidation paths under QEMU TCG: median of the runs\' '
             'medians, bars from the fastest to the slowest run"',
-            'set xlabel "commands per batch (plus one CMD_SYNC)"',
             'set logscale x',
             'set xtics (1, 8, 64)',
             'set xrange [0.7:90]',
@@ -67,6 +66,8 @@ def plot(results, png):
         for n, scn in enumerate(scenarios):
             paths = paths_of(scn)
             desc = textwrap.wrap(scn['description'], 80)
+            entry, sync = (('descriptor', 'wait descriptor') if scn.get('format') == 'vtd'
+                           else ('command', 'CMD_SYNC'))
             for p, (what, ylabel, key, lo, hi) in enumerate(PANELS):
                 data = os.path.join(d, 'scn%d-%d.dat' % (n, p))
                 with open(data, 'w') as f:
@@ -76,12 +77,13 @@ def plot(results, png):
                             if r['path'] == path:
                                 f.write('%d %f %f %f\n' % (r['batch'], r[key], r[lo], r[hi]))
                         f.write('\n\n')
-                title = [scn['name'] + ': ' + what] + desc
+                title = [scn['name'] + ': ' + what.format(entry=entry)] + desc
                 script.append('set origin %.4f,%.4f' % (p / cols,
                                                         1 - (head + row_px * (n + 1)) / height))
                 script.append('set size %.4f,%.4f' % (1 / cols, row_px / height))
                 script.append('set title "%s"' % '\\n'.join(gnuplot_quote(t) for t in title))
-                script.append('set ylabel "%s"' % ylabel)
+                script.append('set ylabel "%s"' % ylabel.format(entry=entry))
+                script.append('set xlabel "%ss per batch (plus one %s)"' % (entry, sync))
                 # Latency grows with the batch, CPU per command falls with it
                 script.append('set key %s top inside' % ('left' if p == 0 else 'right'))
                 script.append('plot ' + ', '.join(
