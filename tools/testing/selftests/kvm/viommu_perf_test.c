@@ -193,6 +193,8 @@ static const uint32_t batch_sizes[] = { 1, 8, 64 };
 #define STATUS_GPA(path, q)	(TIMES_GPA + 0x800 + ((q) * NR_PATHS + (path)) * 4)
 
 #define GUEST_TIMEOUT_S		10
+/* A phase takes well under a second; no phase change in this long is a hang */
+#define PROGRESS_TIMEOUT_S	60
 #define WARMUP			20
 
 enum { PHASE_START, PHASE_END };
@@ -581,6 +583,9 @@ struct bench {
 	struct cell probes[NR_PROBES];
 	bool traced;
 	struct traced trace[NR_PATHS][NR_SIZES];
+	/* Phase starts and ends seen, and each vCPU's last one, for a hang */
+	uint64_t progress;
+	struct ucall last_sync[MAX_VCPUS];
 };
 
 struct vcpu_thread_arg {
@@ -1407,6 +1412,8 @@ static void *vcpu_thread(void *data)
 		switch (get_ucall(vcpu, &uc)) {
 		case UCALL_SYNC:
 			last = uc;
+			bn->last_sync[arg->idx] = uc;
+			__atomic_add_fetch(&bn->progress, 1, __ATOMIC_RELAXED);
 			if (uc.args[2] == params.runs) {
 				/* The traced run: a single vCPU */
 				if (uc.args[1] == PHASE_START)
@@ -1439,11 +1446,47 @@ static void *vcpu_thread(void *data)
 				pr_info("vCPU %u: RIP %#llx, RSP %#llx, CR2 %#llx\n",
 					arg->idx, regs.rip, regs.rsp, sregs.cr2);
 			}
-			TEST_FAIL("vCPU %u: unexpected exit %s after run %lu, size %lu, path %lu",
+			TEST_FAIL("vCPU %u: unexpected exit %s %s run %lu, size %lu, path %lu",
 				  arg->idx,
 				  exit_reason_str(vcpu->run->exit_reason),
+				  last.args[1] == PHASE_START ? "in" : "after",
 				  last.args[2], last.args[3], last.args[4]);
 		}
+	}
+}
+
+/*
+ * Join the vCPU threads, or fail with where each vCPU was if no phase starts
+ * or ends for PROGRESS_TIMEOUT_S: a guest that stopped executing, which its
+ * own timeouts cannot catch, would otherwise hold the run until the suite's
+ * watchdog. Nothing here may take a vCPU's mutex, which KVM_RUN holds.
+ */
+static void join_vcpus(struct bench *bn, pthread_t *threads, uint32_t nr)
+{
+	uint64_t seen = UINT64_MAX, now;
+	uint32_t v, joined = 0, idle = 0;
+	struct ucall *u;
+
+	while (joined < nr) {
+		sleep(1);
+		for (v = joined; v < nr && !pthread_tryjoin_np(threads[v], NULL);
+		     v++)
+			joined++;
+		now = __atomic_load_n(&bn->progress, __ATOMIC_RELAXED);
+		idle = now == seen ? idle + 1 : 0;
+		seen = now;
+		if (idle < PROGRESS_TIMEOUT_S)
+			continue;
+
+		for (v = joined; v < nr; v++) {
+			u = &bn->last_sync[v];
+			pr_info("vCPU %u: last ucall at the %s of run %lu, size %lu, path %lu\n",
+				v, u->args[1] == PHASE_START ? "start" : "end",
+				u->args[2], u->args[3], u->args[4]);
+		}
+		print_vqueues(bn);
+		TEST_FAIL("%s: no phase started or ended in %u s",
+			  bn->scn->name, PROGRESS_TIMEOUT_S);
 	}
 }
 
@@ -1525,8 +1568,7 @@ static void run_scenario(struct bench *bn)
 		vcpu_args_set(bn->vcpus[v], 1, v);
 		pthread_create(&threads[v], NULL, vcpu_thread, &args[v]);
 	}
-	for (v = 0; v < nr; v++)
-		pthread_join(threads[v], NULL);
+	join_vcpus(bn, threads, nr);
 	pthread_barrier_destroy(&bn->phase_barrier);
 	pthread_mutex_destroy(&bn->big_lock);
 
