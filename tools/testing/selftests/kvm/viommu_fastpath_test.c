@@ -1339,15 +1339,20 @@ TEST_F_TIMEOUT(viommu, fastpath, 600)
 	/*
 	 * Inline, a single vCPU consumed each of its batches itself, and the
 	 * worker only runs after a resume (the VMM's thread rings no
-	 * doorbell). Two vCPUs may find each other's pass running, one of them
-	 * may run out of its inline budget and leave the rest to the worker,
-	 * and once both rang, the queue is the worker's for a while.
+	 * doorbell); a doorbell that finds the worker in that pass leaves its
+	 * batch to it, which looks at the queue again after its pass. Two
+	 * vCPUs may find each other's pass running, one of them may run out of
+	 * its inline budget and leave the rest to the worker, and once both
+	 * rang, the queue is the worker's for a while.
 	 */
 	if (params.worker_only) {
 		TEST_ASSERT_EQ(st.out_inline_passes, 0);
 	} else if (variant->nr_vcpus == 1) {
-		TEST_ASSERT(st.out_inline_passes >= NR_BATCHES,
-			    "%llu inline passes", st.out_inline_passes);
+		/* That takes a resume at the doorbell's moment: rarely */
+		TEST_ASSERT(st.out_inline_passes >=
+			    (nr_stops ? NR_BATCHES / 2 : NR_BATCHES),
+			    "%llu inline passes, %u stops",
+			    st.out_inline_passes, nr_stops);
 		if (!nr_stops)
 			TEST_ASSERT_EQ(st.out_worker_passes, 0);
 	} else {
