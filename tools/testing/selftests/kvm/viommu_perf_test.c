@@ -63,7 +63,9 @@
  * A VMM thread services the vqueues' stop eventfds as a VMM must: a pass
  * that would have waited for a page fault stops for the VMM, which makes
  * the memory present or does the completion write itself and resumes.  The
- * counts are printed; any other stop fails the run.
+ * counts are printed; any other stop fails the run.  A guest that stops
+ * executing (no phase starts or ends for a minute) fails the run too, with
+ * each vCPU's last ucall.
  *
  * The mock IOMMU does no real work: the numbers measure the path, not an
  * IOMMU.  A benchmark, not a test: it asserts only that the paths work.
